@@ -1,0 +1,19 @@
+# One image for the api, worker and scheduler services (see docker-compose.yml).
+FROM python:3.13-slim-bookworm
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk poppler-utils libgl1 libglib2.0-0 \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY api api
+COPY schema schema
+COPY workers workers
+COPY verification verification
+COPY scoring scoring
+RUN pip install --no-cache-dir .
+RUN useradd --system --home /app medcredit && mkdir -p /app/var && chown medcredit /app/var
+USER medcredit
+ENV MEDCREDIT_DATA_DIR=/app/var
+EXPOSE 8000
+CMD ["uvicorn", "api.asgi:app", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,21 @@
+# medcredit: two commands do everything. See README.md.
+.PHONY: run test setup lint bench
+
+setup:
+	@bash scripts/bootstrap.sh
+
+run: setup
+	@bash scripts/ensure-redis.sh
+	.venv/bin/medcredit run
+
+test: setup
+	@bash scripts/ensure-redis.sh
+	.venv/bin/python -m pytest -q -ra
+
+lint: setup
+	.venv/bin/ruff check api schema workers verification scoring tests bench
+	.venv/bin/mypy api schema workers verification scoring
+
+bench: setup
+	@bash scripts/ensure-redis.sh
+	.venv/bin/python -m bench

@@ -1,0 +1,67 @@
+"""The ASGI application: explicit routes, middleware and lifespan, built in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from api.auth import BearerTokenBackend
+from api.graphql_app import MedcreditGraphQL
+from api.runtime import open_runtime
+from api.settings import Settings, load_settings
+from schema import build_schema
+
+log = logging.getLogger("medcredit.api")
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """The process is alive and serving."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """The database and the broker answer; orchestrators send traffic only then."""
+    runtime = request.app.state.runtime
+    database = await runtime.ping_database()
+    broker = await runtime.ping_broker()
+    ready = database and broker
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "database": database, "broker": broker},
+        status_code=200 if ready else 503,
+    )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the app; nothing connects until the lifespan starts."""
+    settings = settings or load_settings()
+    graphql = MedcreditGraphQL(
+        build_schema(depth_limit=settings.query_depth_limit),
+        multipart_uploads_enabled=True,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_runtime(settings) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[
+            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key))
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,88 @@
+"""Bearer-token authentication: signed JWTs carrying a subject and roles.
+
+Tokens are HS256 JWTs signed with the deployment secret (see ``api.settings``), so
+``medcredit token`` can mint one offline that the running server accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
+from starlette.requests import HTTPConnection
+
+from scoring.roles import Role
+
+_ALGORITHM = "HS256"
+_ISSUER = "medcredit"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal(BaseUser):
+    """An authenticated caller: who they are and which roles they hold."""
+
+    subject: str
+    roles: frozenset[Role]
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.subject
+
+    def has_any(self, roles: Iterable[Role]) -> bool:
+        return bool(self.roles & set(roles))
+
+
+def mint_token(secret: str, subject: str, roles: Iterable[Role], ttl_hours: int) -> str:
+    """Return a signed token for ``subject`` with ``roles`` valid for ``ttl_hours``."""
+    now = datetime.now(UTC)
+    claims = {
+        "iss": _ISSUER,
+        "sub": subject,
+        "roles": sorted(role.value for role in roles),
+        "iat": now,
+        "exp": now + timedelta(hours=ttl_hours),
+    }
+    return jwt.encode(claims, secret, algorithm=_ALGORITHM)
+
+
+def principal_from_token(secret: str, token: str) -> Principal | None:
+    """Return the caller a token names, or None when it is invalid, expired or forged."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=[_ALGORITHM], issuer=_ISSUER)
+        roles = frozenset(Role(value) for value in claims.get("roles", []))
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject:
+        return None
+    return Principal(subject=subject, roles=roles)
+
+
+def principal_from_header(secret: str, header: str | None) -> Principal | None:
+    """Parse an ``Authorization: Bearer <token>`` header value."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return principal_from_token(secret, token.strip())
+
+
+class BearerTokenBackend(AuthenticationBackend):
+    """Starlette backend: a valid bearer token makes the request authenticated."""
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        principal = principal_from_header(self._secret, conn.headers.get("authorization"))
+        if principal is None:
+            return None
+        return AuthCredentials(["authenticated", *(r.value for r in principal.roles)]), principal

@@ -1,0 +1,200 @@
+"""``medcredit demo``: a realistic demo data set loaded through the public GraphQL API.
+
+Customers of every type across regions, a year of invoices and payments with four
+payment behaviours (prompt, slow, chronic late, defaulting), licence scans for each
+customer (rendered by the test-document generator when this is a source checkout),
+and a few orders. Everything is keyed (customer codes, invoice numbers, order refs),
+so running it twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import zlib
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from api.auth import mint_token
+from api.settings import load_settings
+from scoring.roles import Role
+
+BEHAVIOURS = {"prompt": (0, 3), "slow": (10, 25), "late": (35, 70), "defaulting": (None, None)}
+TYPES = {
+    "operation_license": "DISTRIBUTOR",
+    "class2_filing": "RETAILER",
+    "production_license": "MANUFACTURER",
+    "medical_institution_license": "HOSPITAL",
+}
+CREATE = """mutation($i: CreateCustomerInput!) {
+  createCustomer(input: $i) { customer { id } errors { code message } } }"""
+FIND = (
+    """query($s: String!) { customers(first: 1, filter: {search: $s}) { edges { node { id } } } }"""
+)
+INVOICE = """mutation($i: InvoiceInput!) { recordInvoice(input: $i) { errors { code message } } }"""
+PAYMENT = """mutation($i: PaymentInput!) { recordPayment(input: $i) { errors { code message } } }"""
+ORDER = """mutation($i: SubmitOrderInput!) {
+  submitOrder(input: $i) { order { status holdReasons } errors { code } } }"""
+UPLOAD = """mutation($c: ID!, $f: Upload!) { uploadQualificationDocument(customerId: $c, file: $f) {
+  document { id status } errors { code message } } }"""
+
+
+class DemoClient:
+    def __init__(self, url: str, token: str) -> None:
+        self._http = httpx.Client(timeout=60, headers={"Authorization": f"Bearer {token}"})
+        self._url = url
+
+    def call(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        response = self._http.post(self._url, json={"query": query, "variables": variables})
+        response.raise_for_status()
+        body = response.json()
+        if body.get("errors"):
+            raise RuntimeError(body["errors"][0]["message"])
+        return body["data"]
+
+    def upload(self, customer_id: str, name: str, data: bytes, mime: str) -> dict[str, Any]:
+        operations = {"query": UPLOAD, "variables": {"c": customer_id, "f": None}}
+        response = self._http.post(
+            self._url,
+            data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.f"]})},
+            files={"0": (name, data, mime)},
+        )
+        response.raise_for_status()
+        return response.json()["data"]["uploadQualificationDocument"]
+
+
+def _generator() -> Any | None:
+    # The generator lives with the tests; a source checkout has it, the image does not.
+    checkout = str(Path(__file__).resolve().parents[1])
+    if checkout not in sys.path:
+        sys.path.append(checkout)
+    try:
+        import tests.docgen as docgen
+    except ImportError:
+        return None
+    return docgen
+
+
+def _customer(
+    client: DemoClient, code: str, truth: Any, ctype: str, region: str, limit: Decimal
+) -> str:
+    created = client.call(
+        CREATE,
+        {
+            "i": {
+                "code": code,
+                "legalName": truth.holder_name,
+                "uscc": truth.uscc,
+                "type": ctype,
+                "region": region,
+                "creditLimit": str(limit),
+                "paymentTermDays": 60,
+                "attributes": {
+                    "customer_since": (
+                        date.today() - timedelta(days=400 + zlib.crc32(code.encode()) % 1500)
+                    ).isoformat(),
+                    "sales_rep": random.Random(code).choice(["王芳", "李强", "张伟", "刘洋"]),
+                },
+            }
+        },
+    )["createCustomer"]
+    if created["customer"]:
+        return str(created["customer"]["id"])
+    return str(client.call(FIND, {"s": code})["customers"]["edges"][0]["node"]["id"])
+
+
+def _ledger(
+    client: DemoClient, cid: str, rng: random.Random, behaviour: str, monthly: Decimal, today: date
+) -> None:
+    low, high = BEHAVIOURS[behaviour]
+    # Newest first: while history is still arriving, the scorecard sees recent months
+    # complete rather than a long-ago start with nothing since (see monthly_volumes).
+    for month in range(1, 13):
+        issued = today - timedelta(days=30 * month + rng.randint(0, 10))
+        due = issued + timedelta(days=60)
+        amount = (monthly * Decimal(rng.uniform(0.7, 1.3))).quantize(Decimal("0.01"))
+        number = f"INV-{issued:%Y%m}-{cid[-4:]}"
+        client.call(
+            INVOICE,
+            {
+                "i": {
+                    "customerId": cid,
+                    "number": number,
+                    "amount": str(amount),
+                    "issuedOn": issued.isoformat(),
+                    "dueOn": due.isoformat(),
+                }
+            },
+        )
+        if low is None and month <= 5:
+            continue  # a defaulting customer stopped paying five months ago
+        paid_on = due + timedelta(days=rng.randint(low or 0, high or 0))
+        if paid_on <= today:
+            client.call(
+                PAYMENT,
+                {
+                    "i": {
+                        "customerId": cid,
+                        "reference": f"PAY-{number}",
+                        "amount": str(amount),
+                        "receivedOn": paid_on.isoformat(),
+                        "invoiceNumbers": [number],
+                    }
+                },
+            )
+
+
+def load_demo(url: str, *, customers: int = 24, seed: int = 2026) -> int:
+    """Load the demo set through the API at ``url``; returns a process exit status."""
+    settings = load_settings()
+    client = DemoClient(url, mint_token(settings.secret_key, "demo-loader", [Role.ADMIN], 1))
+    docgen = _generator()
+    if docgen is None:
+        print(
+            "medcredit demo: run it from a source checkout: the licences come from tests/docgen",
+            file=sys.stderr,
+        )
+        return 2
+    rng = random.Random(seed)
+    today = datetime.now(UTC).date()
+    behaviours = list(BEHAVIOURS)
+    for index in range(customers):
+        doc_type = list(TYPES)[index % len(TYPES)]
+        truth = docgen.make_truth(doc_type, random.Random(seed * 1000 + index))
+        if (
+            truth.valid_until is not None
+            and truth.valid_until < today + timedelta(days=30)
+            and index % 6
+        ):
+            truth = replace(truth, valid_until=today + timedelta(days=rng.randint(20, 1500)))
+        behaviour = behaviours[index % len(behaviours)]
+        monthly = Decimal(rng.choice([20000, 50000, 120000, 300000]))
+        region = truth.issuing_authority[:2] if truth.issuing_authority else "其他"
+        cid = _customer(client, f"DEMO-{index:03d}", truth, TYPES[doc_type], region, monthly * 2)
+        _ledger(client, cid, rng, behaviour, monthly, today)
+        rendering = "text_pdf" if index % 3 else rng.choice(["clean", "degraded", "photo"])
+        data = docgen.render(truth, rendering, random.Random(index))
+        mime = {"text_pdf": "application/pdf", "clean": "image/png"}.get(rendering, "image/jpeg")
+        client.upload(cid, f"{doc_type}-{index}.{mime.split('/')[1]}", data, mime)
+        line = {
+            "sku": f"DEV-{index}",
+            "deviceClass": rng.choice(["I", "II", "III"]),
+            "category": rng.choice(list(truth.scope_categories) or ["06"]),
+            "quantity": rng.randint(1, 20),
+            "unitPrice": str(rng.choice([800, 2500, 12000])),
+        }
+        client.call(
+            ORDER,
+            {"i": {"customerId": cid, "externalRef": f"DEMO-PO-{index:03d}", "lines": [line]}},
+        )
+        print(f"  {truth.holder_name}: {behaviour} payer, {rendering} licence", flush=True)
+    print(
+        f"medcredit demo: {customers} customers loaded; the workers are reading licences and scoring now."
+    )
+    return 0

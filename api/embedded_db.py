@@ -1,0 +1,100 @@
+"""The embedded MongoDB-compatible server used when ``MONGODB_URL`` is unset.
+
+mongoeco's wire server over its SQLite engine speaks the MongoDB protocol, so Motor
+talks to it exactly as to a real replica set: one code path for tests, demos and a
+single-site deployment. Production points ``MONGODB_URL`` at real MongoDB instead.
+
+Why the engine subclass: as shipped (mongoeco 4.11) every insert re-reads the whole
+collection to check ``_id`` uniqueness, because single inserts ask for a payload scan
+and the implicit ``_id_`` index has no physical entry to probe. For an ``_id`` that
+holds no number (ObjectId, string) the primary-key lookup on the storage key already
+decides uniqueness, so both scans are skipped for such ids. Numeric ids keep the scan,
+because MongoDB treats ``1`` and ``1.0`` as the same key and the storage key does not.
+``tests/integration/test_embedded_db.py`` holds both properties (flat insert cost,
+duplicates still rejected) so a mongoeco upgrade that changes the internals fails loudly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+
+from mongoeco.core.identity import id_contains_numeric_value
+from mongoeco.engines.sqlite import SQLiteEngine
+from mongoeco.wire.proxy import AsyncMongoEcoProxyServer
+
+_ID_FIELDS = ["_id"]
+
+
+class FastIdSQLiteEngine(SQLiteEngine):
+    """SQLiteEngine that trusts the primary-key check for non-numeric ``_id`` values."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Set while validating a document whose _id the primary-key lookup has checked.
+        self._pk_checked = threading.local()
+
+    def _validate_document_against_unique_indexes(  # type: ignore[override]
+        self,
+        db_name: str,
+        coll_name: str,
+        document: dict[str, Any],
+        *,
+        exclude_storage_key: str | None = None,
+        skip_id_check: bool = False,
+        scan_payload_id: bool = False,
+    ) -> None:
+        trusted = (
+            "_id" in document
+            and not skip_id_check
+            and not id_contains_numeric_value(document["_id"])
+        )
+        self._pk_checked.value = trusted
+        try:
+            super()._validate_document_against_unique_indexes(
+                db_name,
+                coll_name,
+                document,
+                exclude_storage_key=exclude_storage_key,
+                skip_id_check=skip_id_check,
+                scan_payload_id=scan_payload_id and not trusted,
+            )
+        finally:
+            self._pk_checked.value = False
+
+    def _unique_index_conflict_via_scalar_entries(  # type: ignore[override]
+        self, conn: Any, collection_id: Any, index: Any, document: Any, **kwargs: Any
+    ) -> bool | None:
+        if list(index["fields"]) == _ID_FIELDS and getattr(self._pk_checked, "value", False):
+            return False
+        return super()._unique_index_conflict_via_scalar_entries(
+            conn, collection_id, index, document, **kwargs
+        )
+
+
+class EmbeddedMongo:
+    """Runs the wire server over a SQLite file; ``url`` is what Motor connects to."""
+
+    def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._engine = FastIdSQLiteEngine(str(data_dir / "medcredit.sqlite3"))
+        self._server = AsyncMongoEcoProxyServer(engine=self._engine, host=host, port=port)
+        self.url = ""
+
+    async def start(self) -> str:
+        address = await self._server.start()
+        self.url = f"mongodb://{address.host}:{address.port}/?directConnection=true"
+        return self.url
+
+    async def stop(self) -> None:
+        await self._server.close()
+
+    async def serve_forever(self) -> None:
+        """Start and keep serving until cancelled (for the ``medcredit db`` process)."""
+        await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()

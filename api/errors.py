@@ -1,0 +1,56 @@
+"""Failures a user can cause, carried as data up to the GraphQL payloads.
+
+Services raise ``InvalidInput`` with one or more ``Problem``s; ``schema.errors``
+turns them into ``UserError``s. Anything else that goes wrong is the system's fault
+and stays a top-level GraphQL error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    """What kind of mistake a ``UserError`` reports, so clients can branch on it."""
+
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    # The same request was made before and already took effect; nothing changed now.
+    ALREADY_RECORDED = "ALREADY_RECORDED"
+    INVALID_CHECKSUM = "INVALID_CHECKSUM"
+    NEGATIVE_AMOUNT = "NEGATIVE_AMOUNT"
+    INVALID_DATE_RANGE = "INVALID_DATE_RANGE"
+    INVALID_STATE = "INVALID_STATE"
+    # Upload problems, named as verification.types.DocumentErrorCode names them.
+    UNSUPPORTED_TYPE = "UNSUPPORTED_TYPE"
+    EMPTY_FILE = "EMPTY_FILE"
+    TOO_LARGE = "TOO_LARGE"
+    TOO_MANY_PAGES = "TOO_MANY_PAGES"
+    CORRUPT = "CORRUPT"
+    ENCRYPTED = "ENCRYPTED"
+    UNREADABLE = "UNREADABLE"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    message: str
+    code: ErrorCode
+    field: str | None = None
+
+
+class InvalidInput(Exception):
+    """The request cannot be carried out as asked; nothing was changed."""
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def invalid(
+    message: str, code: ErrorCode = ErrorCode.INVALID, field: str | None = None
+) -> InvalidInput:
+    """Shorthand for an ``InvalidInput`` with a single problem."""
+    return InvalidInput(Problem(message=message, code=code, field=field))

@@ -1,0 +1,75 @@
+"""Risk events: stored first (so nothing is lost), then published on Redis pub/sub.
+
+Any process (API, worker, scheduler) records events the same way; the API fans them
+out to GraphQL subscribers, who resume after a disconnect from the stored ids.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+
+from api import ids
+from api.store import events as store
+from api.store.connection import Database
+from scoring.codes import Severity
+
+log = logging.getLogger("medcredit.events")
+CHANNEL = "medcredit:events"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)  # Decimal and enums travel as strings
+
+
+def to_wire(event: dict[str, Any]) -> dict[str, Any]:
+    """The JSON form published on Redis and served to subscribers."""
+    return {
+        "id": event["_id"],
+        "type": event["type"],
+        "severity": event["severity"],
+        "customer_id": ids.encode_id("Customer", event["customer_id"]),
+        "occurred_at": event["occurred_at"].isoformat(),
+        "payload": event["payload"],
+    }
+
+
+async def record_event(
+    db: Database,
+    redis: Any,
+    type_: str,
+    severity: Severity,
+    customer_id: ObjectId,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """Store an event with the next id, then publish it; returns the stored event."""
+    event = {
+        "_id": await store.next_event_id(db),
+        "type": type_,
+        "severity": severity.value,
+        "customer_id": customer_id,
+        "occurred_at": datetime.now(UTC),
+        "payload": _jsonable(payload),
+    }
+    await store.insert_event(db, event)
+    try:
+        await redis.publish(CHANNEL, json.dumps(to_wire(event), ensure_ascii=False))
+    except Exception as exc:  # noqa: BLE001 - stored already; subscribers catch up from the collection
+        log.warning("event %s stored but not published: %s", event["_id"], exc)
+    return event

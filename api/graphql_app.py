@@ -1,0 +1,76 @@
+"""The GraphQL endpoint: strawberry's ASGI app with authentication at the door.
+
+HTTP requests without a valid bearer token get 401 before any GraphQL runs; the
+GraphiQL page itself is static and may load without one (its requests carry the
+header). WebSocket clients authenticate with the upgrade request's header or, since
+browsers cannot set headers there, with ``{"Authorization": "Bearer …"}`` in the
+graphql-transport-ws ``connection_init`` payload.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+
+from api.auth import Principal, principal_from_header
+from schema.context import Context
+
+_UNAUTHENTICATED = {
+    "errors": [
+        {
+            "message": "Authentication required: send 'Authorization: Bearer <token>' "
+            "(mint one with 'medcredit token').",
+            "extensions": {"code": "UNAUTHENTICATED"},
+        }
+    ]
+}
+
+
+def _user(scope: Scope) -> Principal | None:
+    user = scope.get("user")
+    return user if isinstance(user, Principal) else None
+
+
+def _wants_ide(request: Request) -> bool:
+    return (
+        request.method == "GET"
+        and "text/html" in request.headers.get("accept", "")
+        and "query" not in request.query_params
+    )
+
+
+class MedcreditGraphQL(GraphQL[Context, None]):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope, receive)
+            if _user(scope) is None and not _wants_ide(request):
+                await JSONResponse(_UNAUTHENTICATED, status_code=401)(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        runtime = request.app.state.runtime
+        return Context(
+            request=request, response=response, runtime=runtime, user=_user(request.scope)
+        )
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        if context.user is not None:
+            return None
+        params = context.connection_params
+        header = None
+        if isinstance(params, dict):
+            header = params.get("Authorization") or params.get("authorization")
+        principal = principal_from_header(context.runtime.settings.secret_key, header)
+        if principal is None:
+            raise ConnectionRejectionError({"message": "Authentication required"})
+        context.user = principal
+        return None

@@ -1,0 +1,83 @@
+"""Runtime settings, read once from the environment with casts and defaults.
+
+Everything the processes share (database, broker, secret, limits) is here, so the
+API, the worker and the scheduler agree on one configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(RuntimeError):
+    """A setting is present but unusable."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path
+    mongodb_url: str | None
+    mongodb_db: str
+    redis_url: str
+    secret_key: str
+    token_ttl_hours: int
+    max_upload_bytes: int
+    max_pages: int
+    query_depth_limit: int
+    policy_path: Path | None
+
+    @property
+    def embedded_db(self) -> bool:
+        return self.mongodb_url is None
+
+
+def secret_from(data_dir: Path) -> str:
+    """Return ``MEDCREDIT_SECRET`` or a secret generated once under ``data_dir``.
+
+    The generated file lets ``medcredit token`` and the running server agree on a key
+    on one machine without anyone putting a secret in the repository.
+    """
+    env = os.environ.get("MEDCREDIT_SECRET")
+    if env:
+        if len(env) < 32:
+            raise SettingsError("MEDCREDIT_SECRET must be at least 32 characters")
+        return env
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment."""
+    data_dir = Path(os.environ.get("MEDCREDIT_DATA_DIR", "var")).resolve()
+    return Settings(
+        data_dir=data_dir,
+        mongodb_url=os.environ.get("MONGODB_URL") or None,
+        mongodb_db=os.environ.get("MONGODB_DB", "medcredit"),
+        redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        secret_key=secret_from(data_dir),
+        token_ttl_hours=_int("MEDCREDIT_TOKEN_TTL_HOURS", 12),
+        max_upload_bytes=_int("MEDCREDIT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
+        max_pages=_int("MEDCREDIT_MAX_PAGES", 10),
+        query_depth_limit=_int("MEDCREDIT_QUERY_DEPTH_LIMIT", 10),
+        # The credit policy (scoring/policy.toml by default): weights, grades, limits, ladder.
+        policy_path=Path(os.environ["MEDCREDIT_POLICY"])
+        if os.environ.get("MEDCREDIT_POLICY")
+        else None,
+    )

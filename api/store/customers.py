@@ -1,0 +1,82 @@
+"""Customer documents: the only place that reads or writes the ``customers`` collection."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from api.store.connection import Database
+
+COLLECTION = "customers"
+
+
+class DuplicateCustomer(Exception):
+    """Another customer already holds this ``field`` value."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    type: str | None = None
+    region: str | None = None
+    grade: str | None = None
+    blocked: bool | None = None
+    search: str | None = None
+
+    def to_filter(self) -> dict[str, Any]:
+        query: dict[str, Any] = {}
+        if self.type is not None:
+            query["type"] = self.type
+        if self.region is not None:
+            query["region"] = self.region
+        if self.grade is not None:
+            query["risk.grade"] = self.grade
+        if self.blocked is not None:
+            query["blocked"] = self.blocked
+        if self.search:
+            pattern = re.escape(self.search.strip())
+            query["$or"] = [
+                {"legal_name": {"$regex": pattern, "$options": "i"}},
+                {"code": {"$regex": pattern, "$options": "i"}},
+                {"uscc": {"$regex": pattern, "$options": "i"}},
+            ]
+        return query
+
+
+async def insert_customer(db: Database, document: dict[str, Any]) -> dict[str, Any]:
+    """Insert a new customer; raises ``DuplicateCustomer`` naming the clashing field."""
+    try:
+        result = await db[COLLECTION].insert_one(document)
+    except DuplicateKeyError as exc:
+        text = str(exc)
+        raise DuplicateCustomer("uscc" if "uscc" in text else "code") from exc
+    return {**document, "_id": result.inserted_id}
+
+
+async def get_customer(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    return await db[COLLECTION].find_one({"_id": oid})
+
+
+async def get_customers(db: Database, oids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    cursor = db[COLLECTION].find({"_id": {"$in": oids}})
+    return {doc["_id"]: doc async for doc in cursor}
+
+
+async def page_customers(
+    db: Database, query: CustomerQuery, first: int, after: ObjectId | None
+) -> tuple[list[dict[str, Any]], bool, int]:
+    """Return up to ``first`` customers after ``after`` in id order, whether more follow,
+    and how many match in all."""
+    base = query.to_filter()
+    page_filter = {**base, "_id": {"$gt": after}} if after is not None else base
+    cursor = db[COLLECTION].find(page_filter).sort("_id", 1).limit(first + 1)
+    rows = [doc async for doc in cursor]
+    total = await db[COLLECTION].count_documents(base)
+    return rows[:first], len(rows) > first, total

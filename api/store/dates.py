@@ -1,0 +1,13 @@
+"""BSON has no date type: calendar dates are stored as midnight UTC datetimes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+
+def to_bson(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), tzinfo=UTC) if day is not None else None
+
+
+def from_bson(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None

@@ -1,0 +1,68 @@
+"""Uploaded qualification documents: their records and their files in GridFS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from motor.motor_asyncio import AsyncIOMotorGridFSBucket
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from api.store.connection import Database
+
+DOCUMENTS = "documents"
+BUCKET = "scans"
+
+
+def _bucket(db: Database) -> AsyncIOMotorGridFSBucket:
+    return AsyncIOMotorGridFSBucket(db, bucket_name=BUCKET)
+
+
+async def store_file(
+    db: Database, file_name: str, data: bytes, metadata: dict[str, Any]
+) -> ObjectId:
+    return await _bucket(db).upload_from_stream(file_name, data, metadata=metadata)
+
+
+async def read_file(db: Database, file_id: ObjectId) -> bytes:
+    stream = await _bucket(db).open_download_stream(file_id)
+    return await stream.read()
+
+
+async def delete_file(db: Database, file_id: ObjectId) -> None:
+    await _bucket(db).delete(file_id)
+
+
+async def insert_document(db: Database, document: dict[str, Any]) -> dict[str, Any] | None:
+    """Insert the record; None when the same file was already uploaded for this customer."""
+    try:
+        await db[DOCUMENTS].insert_one(document)
+    except DuplicateKeyError:
+        return None
+    return document
+
+
+async def get_document(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    return await db[DOCUMENTS].find_one({"_id": oid})
+
+
+async def find_by_content(db: Database, content_key: str) -> dict[str, Any] | None:
+    return await db[DOCUMENTS].find_one({"content_key": content_key})
+
+
+async def update_document(
+    db: Database, oid: ObjectId, changes: dict[str, Any], *, only_if_status: list[str] | None = None
+) -> dict[str, Any] | None:
+    """Apply ``changes``; with ``only_if_status`` only from one of those statuses (else None)."""
+    query: dict[str, Any] = {"_id": oid}
+    if only_if_status is not None:
+        query["status"] = {"$in": only_if_status}
+    return await db[DOCUMENTS].find_one_and_update(
+        query, {"$set": changes}, return_document=ReturnDocument.AFTER
+    )
+
+
+async def documents_with_status(db: Database, status: str, limit: int) -> list[dict[str, Any]]:
+    cursor = db[DOCUMENTS].find({"status": status}).sort("uploaded_at", 1).limit(limit)
+    return [doc async for doc in cursor]

@@ -1,0 +1,42 @@
+"""The ``events`` collection: every risk change, with an increasing id.
+
+The id comes from an atomic counter and is stored as a zero-padded string ``_id``:
+ordered as text, cheap to insert on the embedded engine (a numeric ``_id`` would scan).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from api.store.connection import Database
+
+EVENTS = "events"
+ID_WIDTH = 20
+
+
+def format_event_id(seq: int) -> str:
+    return f"{seq:0{ID_WIDTH}d}"
+
+
+async def next_event_id(db: Database) -> str:
+    counter = await db.counters.find_one_and_update(
+        {"_id": "events"}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+    )
+    return format_event_id(int(counter["seq"]))
+
+
+async def insert_event(db: Database, event: dict[str, Any]) -> None:
+    await db[EVENTS].insert_one(event)
+
+
+async def events_after(
+    db: Database, after: str | None, customer_id: Any = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {}
+    if after is not None:
+        query["_id"] = {"$gt": after}
+    if customer_id is not None:
+        query["customer_id"] = customer_id
+    return [doc async for doc in db[EVENTS].find(query).sort("_id", 1).limit(limit)]

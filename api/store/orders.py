@@ -1,0 +1,53 @@
+"""Orders. ``ref_key`` = ``<customer>:<externalRef>`` is unique: one order per reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from api.store.connection import Database
+
+ORDERS = "orders"
+
+
+def ref_key(customer_id: ObjectId, external_ref: str) -> str:
+    return f"{customer_id}:{external_ref}"
+
+
+async def insert_order(db: Database, document: dict[str, Any]) -> bool:
+    try:
+        await db[ORDERS].insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def get_order(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    return await db[ORDERS].find_one({"_id": oid})
+
+
+async def find_by_ref(
+    db: Database, customer_id: ObjectId, external_ref: str
+) -> dict[str, Any] | None:
+    return await db[ORDERS].find_one({"ref_key": ref_key(customer_id, external_ref)})
+
+
+async def update_order(
+    db: Database, oid: ObjectId, expected_status: str, changes: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Change an order only if it is still in ``expected_status`` (else None)."""
+    return await db[ORDERS].find_one_and_update(
+        {"_id": oid, "status": expected_status},
+        {"$set": changes},
+        return_document=ReturnDocument.AFTER,
+    )
+
+
+async def orders_of(db: Database, customer_id: ObjectId, limit: int = 200) -> list[dict[str, Any]]:
+    return [
+        doc
+        async for doc in db[ORDERS].find({"customer_id": customer_id}).sort("_id", -1).limit(limit)
+    ]

@@ -1,0 +1,24 @@
+"""``python -m bench`` (``make bench``): every benchmark, one after the other."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BENCHES = [
+    ["bench.scoring_bench"],
+    ["bench.rescoring_sweep", "--customers", "300", "--invoices", "20"],
+    ["bench.ocr_bench", "--n", "60"],
+]
+
+
+def main() -> int:
+    status = 0
+    for argv in BENCHES:
+        print(f"\n== python -m {' '.join(argv)}", flush=True)
+        status |= subprocess.call([sys.executable, "-m", *argv])
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""Customer types, the customer queries and ``createCustomer``."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api import ids
+from api.errors import ErrorCode, invalid
+from api.services import credit as credit_service
+from api.services import customers as service
+from api.store import customers as store
+from schema.enums import CustomerType
+from schema.errors import UserError, run_mutation
+from schema.node import Node
+from schema.pagination import PageInfo, cursor_for, oid_from_cursor
+from schema.permissions import CUSTOMER_ADMIN, IsAuthenticated
+
+if TYPE_CHECKING:
+    from schema.documents import Certificate
+    from schema.risk import RiskAssessment, RiskGrade, Warning
+
+MAX_PAGE = 100
+
+
+@strawberry.type
+class AgingBuckets:
+    current: Decimal
+    d1to30: Decimal
+    d31to60: Decimal
+    d61to90: Decimal
+    over90: Decimal
+
+
+@strawberry.type
+class CreditProfile:
+    limit: Decimal
+    exposure: Decimal
+    available: Decimal
+    payment_term_days: int
+    aging: AgingBuckets
+
+
+@strawberry.type
+class Customer(Node):
+    doc: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Customer:
+        return cls(id=strawberry.ID(ids.encode_id("Customer", doc["_id"])), doc=doc)
+
+    @strawberry.field
+    def code(self) -> str:
+        return str(self.doc["code"])
+
+    @strawberry.field
+    def legal_name(self) -> str:
+        return str(self.doc["legal_name"])
+
+    @strawberry.field
+    def uscc(self) -> str | None:
+        return self.doc.get("uscc")
+
+    @strawberry.field
+    def type(self) -> CustomerType:  # type: ignore[valid-type]
+        return service.CustomerType(self.doc["type"])
+
+    @strawberry.field
+    def region(self) -> str | None:
+        return self.doc.get("region")
+
+    @strawberry.field
+    def attributes(self) -> JSON:
+        return self.doc.get("attributes") or {}
+
+    @strawberry.field
+    def blocked(self) -> bool:
+        return bool(self.doc.get("blocked", False))
+
+    @strawberry.field
+    async def credit(self, info: Info) -> CreditProfile:
+        profile = await credit_service.credit_profile(info.context.db, self.doc, today=_today())
+        return CreditProfile(
+            limit=profile.limit,
+            exposure=profile.exposure,
+            available=profile.available,
+            payment_term_days=profile.payment_term_days,
+            aging=AgingBuckets(
+                current=profile.aging.current,
+                d1to30=profile.aging.d1to30,
+                d31to60=profile.aging.d31to60,
+                d61to90=profile.aging.d61to90,
+                over90=profile.aging.over90,
+            ),
+        )
+
+    @strawberry.field
+    async def certificates(self, info: Info) -> list[Annotated[Certificate, strawberry.lazy("schema.documents")]]:
+        from schema.documents import certificates_for
+
+        return await certificates_for(info, self.doc["_id"])
+
+    @strawberry.field
+    async def risk(self, info: Info) -> Annotated[RiskAssessment, strawberry.lazy("schema.risk")] | None:
+        from schema.risk import risk_for
+
+        return risk_for(self.doc)
+
+    @strawberry.field
+    async def warnings(
+        self, info: Info, active_only: bool | None = True
+    ) -> list[Annotated[Warning, strawberry.lazy("schema.risk")]]:
+        from schema.risk import warnings_for
+
+        return await warnings_for(info, self.doc["_id"], active_only)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+@strawberry.type
+class CustomerEdge:
+    node: Customer
+    cursor: str
+
+
+@strawberry.type
+class CustomerConnection:
+    edges: list[CustomerEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class CustomerFilter:
+    type: CustomerType | None = None  # type: ignore[valid-type]
+    region: str | None = None
+    grade: Annotated[RiskGrade, strawberry.lazy("schema.risk")] | None = None
+    blocked: bool | None = None
+    search: str | None = None
+
+
+@strawberry.input
+class CreateCustomerInput:
+    code: str
+    legal_name: str
+    uscc: str | None = None
+    type: CustomerType  # type: ignore[valid-type]
+    region: str | None = None
+    attributes: JSON | None = None
+    payment_term_days: int | None = 60
+    credit_limit: Decimal | None = Decimal("0")
+
+
+@strawberry.type
+class CustomerPayload:
+    customer: Customer | None
+    errors: list[UserError]
+
+
+async def load_customer(info: Info, public_id: str) -> Customer | None:
+    oid = ids.decode_oid(public_id, "Customer")
+    if oid is None:
+        return None
+    doc = await info.context.customers.load(oid)
+    return Customer.from_doc(doc) if doc else None
+
+
+@strawberry.type
+class CustomerQuery:
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
+        return await load_customer(info, id)
+
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def customers(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: CustomerFilter | None = None,
+    ) -> CustomerConnection:
+        first = max(0, min(20 if first is None else first, MAX_PAGE))
+        after_oid = oid_from_cursor(after) if after else None
+        f = filter or CustomerFilter()
+        query = store.CustomerQuery(
+            type=f.type.value if f.type else None,
+            region=f.region,
+            grade=f.grade.value if f.grade else None,
+            blocked=f.blocked,
+            search=f.search,
+        )
+        rows, has_next, total = await store.page_customers(info.context.db, query, first, after_oid)
+        edges = [CustomerEdge(node=Customer.from_doc(d), cursor=cursor_for(d["_id"])) for d in rows]
+        return CustomerConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
+            total_count=total,
+        )
+
+
+@strawberry.type
+class CustomerMutation:
+    @strawberry.mutation(permission_classes=[CUSTOMER_ADMIN])
+    async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
+        attributes = input.attributes if input.attributes is not None else {}
+
+        async def create() -> dict[str, Any]:
+            if not isinstance(attributes, dict):
+                raise invalid("Attributes must be a JSON object.", ErrorCode.INVALID, "attributes")
+            new = service.NewCustomer(
+                code=input.code,
+                legal_name=input.legal_name,
+                type=input.type,
+                uscc=input.uscc,
+                region=input.region,
+                attributes=attributes,
+                payment_term_days=60 if input.payment_term_days is None else input.payment_term_days,
+                credit_limit=Decimal("0") if input.credit_limit is None else input.credit_limit,
+            )
+            return await service.create_customer(info.context.db, new, actor=info.context.actor)
+
+        doc, errors = await run_mutation(create)
+        return CustomerPayload(customer=Customer.from_doc(doc) if doc else None, errors=errors)

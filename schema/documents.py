@@ -1,0 +1,249 @@
+"""Qualification documents and certificates: types, queries and mutations."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from bson import ObjectId
+from strawberry.file_uploads import Upload
+from strawberry.types import Info
+
+from api import ids
+from api.services import documents as service
+from api.services import expiry
+from api.store import certificates as cert_store
+from api.store import dates
+from api.store import documents as store
+from schema.enums import CertificateType, CheckOutcome, DeviceClass, DocumentStatus
+from schema.errors import UserError, run_mutation
+from schema.node import Node
+from schema.permissions import CREDIT, ONBOARDING, IsAuthenticated
+from verification.types import CertificateType as _CertificateType
+from verification.types import CheckOutcome as _CheckOutcome
+from verification.types import DeviceClass as _DeviceClass
+from verification.types import DocumentStatus as _DocumentStatus
+
+if TYPE_CHECKING:
+    from schema.customers import Customer
+
+MAX_QUEUE = 200
+
+
+@strawberry.type
+class ExtractedFields:
+    license_number: str | None
+    holder_name: str | None
+    uscc: str | None
+    valid_from: date | None
+    valid_until: date | None
+    issuing_authority: str | None
+    scope_categories: list[str]
+    device_classes: list[DeviceClass]  # type: ignore[valid-type]
+    confidence: float
+    engine: str
+
+
+@strawberry.type
+class VerificationCheck:
+    name: str
+    outcome: CheckOutcome  # type: ignore[valid-type]
+    detail: str
+
+
+def _extracted(doc: dict[str, Any] | None) -> ExtractedFields | None:
+    if not doc:
+        return None
+    return ExtractedFields(
+        license_number=doc.get("license_number"),
+        holder_name=doc.get("holder_name"),
+        uscc=doc.get("uscc"),
+        valid_from=dates.from_bson(doc.get("valid_from")),
+        valid_until=dates.from_bson(doc.get("valid_until")),
+        issuing_authority=doc.get("issuing_authority"),
+        scope_categories=list(doc.get("scope_categories", [])),
+        device_classes=[_DeviceClass(c) for c in doc.get("device_classes", [])],
+        confidence=float(doc.get("confidence", 0.0)),
+        engine=str(doc.get("engine", "")),
+    )
+
+
+@strawberry.type
+class QualificationDocument(Node):
+    doc: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> QualificationDocument:
+        return cls(id=strawberry.ID(ids.encode_id("QualificationDocument", doc["_id"])), doc=doc)
+
+    @strawberry.field
+    def certificate_type(self) -> CertificateType | None:  # type: ignore[valid-type]
+        value = self.doc.get("certificate_type") or self.doc.get("declared_type")
+        return _CertificateType(value) if value else None
+
+    @strawberry.field
+    def file_name(self) -> str:
+        return str(self.doc["file_name"])
+
+    @strawberry.field
+    def status(self) -> DocumentStatus:  # type: ignore[valid-type]
+        return _DocumentStatus(self.doc["status"])
+
+    @strawberry.field
+    def extracted(self) -> ExtractedFields | None:
+        return _extracted(self.doc.get("extracted"))
+
+    @strawberry.field
+    def checks(self) -> list[VerificationCheck]:
+        return [
+            VerificationCheck(name=c["name"], outcome=_CheckOutcome(c["outcome"]), detail=c["detail"])
+            for c in self.doc.get("checks", [])
+        ]
+
+    @strawberry.field
+    def uploaded_at(self) -> datetime:
+        return self.doc["uploaded_at"]
+
+    @strawberry.field
+    def processed_at(self) -> datetime | None:
+        return self.doc.get("processed_at")
+
+    @strawberry.field(description="The reviewer's decision and note, once a person decided.")
+    def review_note(self) -> str | None:
+        return (self.doc.get("review") or {}).get("note")
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("schema.customers")]:
+        from schema.customers import Customer
+
+        doc = await info.context.customers.load(self.doc["customer_id"])
+        return Customer.from_doc(doc)
+
+
+@strawberry.type
+class Certificate(Node):
+    doc: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Certificate:
+        return cls(id=strawberry.ID(ids.encode_id("Certificate", doc["_id"])), doc=doc)
+
+    @strawberry.field
+    def type(self) -> CertificateType:  # type: ignore[valid-type]
+        return _CertificateType(self.doc["type"])
+
+    @strawberry.field
+    def number(self) -> str:
+        return str(self.doc["number"])
+
+    @strawberry.field
+    def valid_until(self) -> date | None:
+        return dates.from_bson(self.doc.get("valid_until"))
+
+    @strawberry.field
+    def scope_categories(self) -> list[str]:
+        return list(self.doc.get("scope_categories", []))
+
+    @strawberry.field
+    def device_classes(self) -> list[DeviceClass]:  # type: ignore[valid-type]
+        return [_DeviceClass(c) for c in self.doc.get("device_classes", [])]
+
+    @strawberry.field
+    def days_to_expiry(self) -> int | None:
+        until = dates.from_bson(self.doc.get("valid_until"))
+        return (until - datetime.now(UTC).date()).days if until else None
+
+    @strawberry.field(description="False once the certificate has lapsed (marked by the expiry watch).")
+    def in_force(self) -> bool:
+        until = dates.from_bson(self.doc.get("valid_until"))
+        return self.doc.get("status") == "verified" and (until is None or until >= datetime.now(UTC).date())
+
+    @strawberry.field
+    async def source_document(self, info: Info) -> QualificationDocument:
+        doc = await store.get_document(info.context.db, self.doc["source_document_id"])
+        return QualificationDocument.from_doc(doc)  # type: ignore[arg-type]
+
+
+@strawberry.type
+class DocumentPayload:
+    document: QualificationDocument | None
+    errors: list[UserError]
+
+
+async def certificates_for(info: Info, customer_oid: ObjectId) -> list[Certificate]:
+    return [Certificate.from_doc(d) for d in await cert_store.certificates_of(info.context.db, customer_oid)]
+
+
+async def load_document(info: Info, public_id: str) -> QualificationDocument | None:
+    oid = ids.decode_oid(public_id, "QualificationDocument")
+    doc = await store.get_document(info.context.db, oid) if oid else None
+    return QualificationDocument.from_doc(doc) if doc else None
+
+
+async def load_certificate(info: Info, public_id: str) -> Certificate | None:
+    oid = ids.decode_oid(public_id, "Certificate")
+    doc = await cert_store.get_certificate(info.context.db, oid) if oid else None
+    return Certificate.from_doc(doc) if doc else None
+
+
+@strawberry.type
+class DocumentQuery:
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def document(self, info: Info, id: strawberry.ID) -> QualificationDocument | None:
+        return await load_document(info, id)
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Documents awaiting a person, oldest first.",
+    )
+    async def review_queue(self, info: Info, first: int | None = 20) -> list[QualificationDocument]:
+        limit = max(0, min(20 if first is None else first, MAX_QUEUE))
+        docs = await store.documents_with_status(info.context.db, _DocumentStatus.NEEDS_REVIEW.value, limit)
+        return [QualificationDocument.from_doc(d) for d in docs]
+
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def expiring_certificates(self, info: Info, within_days: int) -> list[Certificate]:
+        today = datetime.now(UTC).date()
+        docs = await expiry.expiring_certificates(info.context.runtime, within_days, today=today)
+        return [Certificate.from_doc(d) for d in docs]
+
+
+@strawberry.type
+class DocumentMutation:
+    @strawberry.mutation(permission_classes=[ONBOARDING])
+    async def upload_qualification_document(
+        self,
+        info: Info,
+        customer_id: strawberry.ID,
+        file: Upload,
+        certificate_type: CertificateType | None = None,  # type: ignore[valid-type]
+    ) -> DocumentPayload:
+        rt = info.context.runtime
+        # Read one byte past the limit: enough to tell "too large" without holding more.
+        data = await file.read(rt.settings.max_upload_bytes + 1)
+        file_name = getattr(file, "filename", None) or "upload"
+        doc, errors = await run_mutation(
+            lambda: service.upload_document(
+                rt,
+                ids.decode_oid(customer_id, "Customer"),
+                file_name,
+                data,
+                certificate_type,
+                actor=info.context.actor,
+            )
+        )
+        return DocumentPayload(document=QualificationDocument.from_doc(doc) if doc else None, errors=errors)
+
+    @strawberry.mutation(permission_classes=[CREDIT])
+    async def review_document(self, info: Info, id: strawberry.ID, approve: bool, note: str) -> DocumentPayload:
+        doc, errors = await run_mutation(
+            lambda: service.review_document(
+                info.context.runtime,
+                ids.decode_oid(id, "QualificationDocument"),
+                approve,
+                note,
+                actor=info.context.actor,
+            )
+        )
+        return DocumentPayload(document=QualificationDocument.from_doc(doc) if doc else None, errors=errors)

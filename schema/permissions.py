@@ -1,0 +1,52 @@
+"""Permission classes: authentication and role checks stay out of resolvers."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from starlette.responses import Response
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from scoring.roles import Role
+
+
+class IsAuthenticated(BasePermission):
+    message = "Authentication required: send 'Authorization: Bearer <token>'."
+    error_extensions: ClassVar[dict[str, object]] = {"code": "UNAUTHENTICATED"}
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return info.context.user is not None
+
+
+class _HasRole(BasePermission):
+    roles: ClassVar[frozenset[Role]] = frozenset()
+    error_extensions: ClassVar[dict[str, object]] = {"code": "FORBIDDEN"}
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        user = info.context.user
+        if user is not None and user.has_any(self.roles | {Role.ADMIN}):
+            return True
+        response = info.context.response
+        if isinstance(response, Response):
+            # An HTTP client sees 403 for a mutation its role may not run.
+            response.status_code = 403 if user is not None else 401
+        return False
+
+
+def role_permission(*roles: Role) -> type[BasePermission]:
+    """A permission class that admits ADMIN and the given roles."""
+    names = ", ".join(sorted({r.value for r in (*roles, Role.ADMIN)}))
+    return type(
+        f"Requires{''.join(r.value.title().replace('_', '') for r in roles) or 'Admin'}",
+        (_HasRole,),
+        {"roles": frozenset(roles), "message": f"Forbidden: this needs one of the roles {names}."},
+    )
+
+
+ONBOARDING = role_permission(Role.ONBOARDING)
+CREDIT = role_permission(Role.CREDIT_MANAGER)
+FINANCE = role_permission(Role.FINANCE)
+SALES = role_permission(Role.SALES)
+CUSTOMER_ADMIN = role_permission(Role.CREDIT_MANAGER, Role.ONBOARDING, Role.SALES)
+ANY_STAFF = role_permission(*Role)

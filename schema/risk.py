@@ -1,0 +1,175 @@
+"""Risk types: assessments, warnings, events and the risk report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from bson import ObjectId
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api import ids
+from api.services import warnings as warnings_service
+from api.store import warnings as warnings_store
+from schema.enums import Role
+from schema.errors import UserError, run_mutation
+from schema.node import Node
+from schema.permissions import ANY_STAFF, IsAuthenticated
+from scoring.codes import RiskGrade as _RiskGrade
+from scoring.codes import Severity as _Severity
+from scoring.roles import Role as _Role
+
+if TYPE_CHECKING:
+    from schema.customers import Customer
+
+RiskGrade = strawberry.enum(_RiskGrade, name="RiskGrade")
+Severity = strawberry.enum(_Severity, name="Severity")
+
+
+@strawberry.type
+class ScoreFactor:
+    name: str
+    value: float
+    contribution: float
+
+
+@strawberry.type
+class RiskAssessment:
+    score: float
+    grade: RiskGrade  # type: ignore[valid-type]
+    factors: list[ScoreFactor]
+    recommended_limit: Decimal
+    scored_at: datetime
+
+
+@strawberry.type
+class Warning(Node):
+    doc: strawberry.Private[dict[str, Any]]
+    severity: Severity  # type: ignore[valid-type]
+    kind: str
+    message: str
+    notify_roles: list[Role]  # type: ignore[valid-type]
+    raised_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Annotated[Customer, strawberry.lazy("schema.customers")]:
+        from schema.customers import Customer
+
+        doc = await info.context.customers.load(self.doc["customer_id"])
+        return Customer.from_doc(doc)
+
+
+@strawberry.type
+class RiskEvent:
+    id: strawberry.ID
+    type: str
+    severity: Severity  # type: ignore[valid-type]
+    customer_id: strawberry.ID
+    occurred_at: datetime
+    payload: JSON
+
+
+@strawberry.type
+class GradeCount:
+    grade: RiskGrade  # type: ignore[valid-type]
+    customers: int
+    exposure: Decimal
+
+
+@strawberry.type
+class GroupRisk:
+    key: str
+    customers: int
+    exposure: Decimal
+    overdue: Decimal
+    average_score: float | None
+
+
+@strawberry.type
+class RiskReport:
+    by_grade: list[GradeCount]
+    by_region: list[GroupRisk]
+    by_customer_type: list[GroupRisk]
+    total_exposure: Decimal
+    total_overdue: Decimal
+
+
+@strawberry.type
+class WarningPayload:
+    warning: Warning | None
+    errors: list[UserError]
+
+
+def risk_for(customer: dict[str, Any]) -> RiskAssessment | None:
+    """The customer's latest assessment, or None until first scored."""
+    risk = customer.get("risk")
+    if not risk:
+        return None
+    return RiskAssessment(
+        score=float(risk["score"]),
+        grade=_RiskGrade(risk["grade"]),
+        factors=[ScoreFactor(**f) for f in risk.get("factors", [])],
+        recommended_limit=risk["recommended_limit"],
+        scored_at=risk["scored_at"],
+    )
+
+
+def warning_from(doc: dict[str, Any]) -> Warning:
+    return Warning(
+        id=strawberry.ID(ids.encode_id("Warning", doc["_id"])),
+        doc=doc,
+        severity=_Severity(doc["severity"]),
+        kind=doc["kind"],
+        message=doc["message"],
+        notify_roles=[_Role(r) for r in doc.get("notify_roles", [])],
+        raised_at=doc["raised_at"],
+        acknowledged_at=doc.get("acknowledged_at"),
+        resolved_at=doc.get("resolved_at"),
+    )
+
+
+async def warnings_for(info: Info, customer_oid: ObjectId, active_only: bool | None) -> list[Warning]:
+    docs = await warnings_service.list_warnings(
+        info.context.runtime, customer_id=customer_oid, active_only=active_only is not False
+    )
+    return [warning_from(d) for d in docs]
+
+
+async def load_warning(info: Info, public_id: str) -> Warning | None:
+    oid = ids.decode_oid(public_id, "Warning")
+    doc = await warnings_store.get_warning(info.context.db, oid) if oid else None
+    return warning_from(doc) if doc else None
+
+
+@strawberry.type
+class WarningQuery:
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def warnings(
+        self,
+        info: Info,
+        min_severity: Severity | None = _Severity.INFO,
+        active_only: bool | None = True,  # type: ignore[valid-type]
+    ) -> list[Warning]:
+        docs = await warnings_service.list_warnings(
+            info.context.runtime,
+            min_severity=min_severity or _Severity.INFO,
+            active_only=active_only is not False,
+        )
+        return [warning_from(d) for d in docs]
+
+
+@strawberry.type
+class WarningMutation:
+    @strawberry.mutation(permission_classes=[ANY_STAFF])
+    async def acknowledge_warning(self, info: Info, id: strawberry.ID, note: str | None = None) -> WarningPayload:
+        doc, errors = await run_mutation(
+            lambda: warnings_service.acknowledge_warning(
+                info.context.runtime, ids.decode_oid(id, "Warning"), note, actor=info.context.actor
+            )
+        )
+        return WarningPayload(warning=warning_from(doc) if doc else None, errors=errors)

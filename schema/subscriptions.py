@@ -1,0 +1,86 @@
+"""Subscriptions over WebSocket (graphql-transport-ws): live risk events and document status."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from api import ids
+from api.eventstream import live_events, stream_events, subscribed
+from api.services.documents import FINAL
+from api.store import documents as document_store
+from schema.documents import QualificationDocument
+from schema.permissions import IsAuthenticated
+from schema.risk import RiskEvent, Severity
+from scoring.codes import Severity as _Severity
+
+
+def _risk_event(event: dict) -> RiskEvent:
+    return RiskEvent(
+        id=strawberry.ID(event["id"]),
+        type=event["type"],
+        severity=_Severity(event["severity"]),
+        customer_id=strawberry.ID(event["customer_id"]),
+        occurred_at=datetime.fromisoformat(event["occurred_at"]),
+        payload=event["payload"],
+    )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description="Every risk change as it happens. Pass the last id you saw as `after` "
+        "to first receive, in order, what you missed.",
+    )
+    async def risk_events(
+        self,
+        info: Info,
+        customer_id: strawberry.ID | None = None,
+        min_severity: Severity | None = _Severity.INFO,  # type: ignore[valid-type]
+        after: strawberry.ID | None = None,
+    ) -> AsyncGenerator[RiskEvent]:
+        customer_oid = ids.decode_oid(customer_id, "Customer") if customer_id else None
+        if customer_id and customer_oid is None:
+            return  # a malformed customer id matches no events
+        stream = stream_events(
+            info.context.runtime,
+            customer_id=customer_oid,
+            min_severity=min_severity or _Severity.INFO,
+            after=str(after) if after else None,
+        )
+        async for event in stream:
+            yield _risk_event(event)
+
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description="The document now, then at every status change; ends at a final status.",
+    )
+    async def document_status(self, info: Info, document_id: strawberry.ID) -> AsyncGenerator[QualificationDocument]:
+        rt = info.context.runtime
+        oid = ids.decode_oid(document_id, "QualificationDocument")
+        if oid is None:
+            return
+        # Listen before reading the current state, so no change falls in between.
+        async with subscribed(rt) as pubsub:
+            current = await document_store.get_document(rt.db, oid)
+            if current is None:
+                return
+            yield QualificationDocument.from_doc(current)
+            last_status = current["status"]
+            if last_status in FINAL:
+                return
+            async for event in live_events(pubsub):
+                if event["type"] != "DOCUMENT_STATUS" or event["payload"].get("documentId") != document_id:
+                    continue
+                current = await document_store.get_document(rt.db, oid)
+                if current is None:
+                    return
+                if current["status"] != last_status:
+                    last_status = current["status"]
+                    yield QualificationDocument.from_doc(current)
+                if last_status in FINAL:
+                    return

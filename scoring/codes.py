@@ -1,0 +1,91 @@
+"""Enums of the scoring domain that the GraphQL layer re-exports with ``strawberry.enum``.
+
+Member names equal the contract's GraphQL names and values equal the names, so the
+schema never redefines them.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Severity(Enum):
+    """How urgent a warning or risk event is; orderable (``INFO < ... < CRITICAL``)."""
+
+    INFO = "INFO"
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+    @property
+    def rank(self) -> int:
+        """Position on the ladder, 0 (INFO) to 4 (CRITICAL)."""
+        return _SEVERITY_RANK[self.value]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_SEVERITY_RANK = {name: i for i, name in enumerate(("INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL"))}
+
+
+class RiskGrade(Enum):
+    """Scorecard grade; A is the best, E the worst (prepayment only)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+
+    @property
+    def rank(self) -> int:
+        """0 for A (best) to 4 for E (worst)."""
+        return "ABCDE".index(self.value)
+
+
+class HoldReason(Enum):
+    """Why the order gate held an order; an order lists every reason that applies."""
+
+    CREDIT_LIMIT = "CREDIT_LIMIT"
+    OVERDUE = "OVERDUE"
+    QUALIFICATION_MISSING = "QUALIFICATION_MISSING"
+    QUALIFICATION_EXPIRED = "QUALIFICATION_EXPIRED"
+    SCOPE_NOT_COVERED = "SCOPE_NOT_COVERED"
+    CUSTOMER_BLOCKED = "CUSTOMER_BLOCKED"
+
+
+class QualificationStatus(Enum):
+    """Summary of a customer's licences for the scorecard (not a GraphQL enum yet)."""
+
+    VALID = "VALID"
+    EXPIRING = "EXPIRING"
+    EXPIRED = "EXPIRED"
+    MISSING = "MISSING"
+
+
+class LimitDecisionKind(Enum):
+    """What the limit policy did with a recommended limit."""
+
+    UNCHANGED = "UNCHANGED"
+    DECREASE_APPLIED = "DECREASE_APPLIED"
+    INCREASE_APPLIED = "INCREASE_APPLIED"
+    INCREASE_NEEDS_APPROVAL = "INCREASE_NEEDS_APPROVAL"

@@ -1,0 +1,60 @@
+"""The embedded engine fix (api/embedded_db.py): flat insert cost, duplicates still rejected.
+
+Both properties depend on mongoeco internals; if an upgrade changes them this fails loudly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from api.embedded_db import EmbeddedMongo
+from api.store.connection import open_database
+
+pytestmark = pytest.mark.integration
+
+
+async def _insert_cost_ms(coll, n: int) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    for _ in range(n):
+        await coll.insert_one({"code": str(ObjectId())})
+    return (time.perf_counter() - start) / n * 1000
+
+
+def test_insert_cost_stays_flat_and_duplicates_are_rejected(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        server = EmbeddedMongo(tmp_path)
+        client, db = open_database(await server.start(), "t")
+        try:
+            coll = db.items
+            await coll.create_index("code", unique=True)
+            small = await _insert_cost_ms(coll, 30)
+            await coll.insert_many([{"code": f"bulk-{i}"} for i in range(3000)])
+            large = await _insert_cost_ms(coll, 30)
+            # Unpatched, 3,000 documents make each insert ~3x slower than at 30 (measured
+            # ~40 ms vs ~4 ms); with the fix the cost does not grow with the collection.
+            assert large < max(3 * small, 15.0), (small, large)
+
+            oid = ObjectId()
+            await coll.insert_one({"_id": oid, "code": "a"})
+            await coll.insert_one({"_id": "string-id", "code": "b"})
+            await coll.insert_one({"_id": 1, "code": "c"})
+            for duplicate in (
+                {"_id": oid, "code": "x1"},
+                {"_id": "string-id", "code": "x2"},
+                {"_id": 1.0, "code": "x3"},
+                {"code": "bulk-7"},
+            ):
+                with pytest.raises(DuplicateKeyError):
+                    await coll.insert_one(duplicate)
+            assert await coll.count_documents({}) == 3000 + 60 + 3
+        finally:
+            client.close()
+            await server.stop()
+
+    asyncio.run(scenario())

@@ -1,0 +1,279 @@
+"""Verifying a read document against what we hold about the customer.
+
+Each check records its outcome and evidence. The document's status follows from the
+checks: an expired document or a clear mismatch blocks, anything uncertain (low OCR
+confidence, a checksum that fails, engines that disagree, missing fields) goes to a
+person, and the rest is verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from verification.normalize import names_match, normalize_name, similarity
+from verification.types import (
+    CertificateType,
+    Check,
+    CheckOutcome,
+    DeviceClass,
+    DocumentStatus,
+    ExtractedFields,
+)
+from verification.uscc import is_valid_uscc, normalize_uscc
+from verification.validators import dates_ok, number_shape_ok
+
+PASS, FAIL, WARN = CheckOutcome.PASS, CheckOutcome.FAIL, CheckOutcome.WARN
+DEFAULT_REMINDER_DAYS: tuple[int, ...] = (90, 60, 30)
+# Below this similarity two names are different companies, not an OCR slip.
+CLEAR_NAME_MISMATCH = 0.75
+
+# Document types that carry a credit code, and those whose scope grants device rights.
+USCC_TYPES = frozenset(
+    {
+        CertificateType.BUSINESS_LICENSE,
+        CertificateType.OPERATION_LICENSE,
+        CertificateType.CLASS2_FILING,
+        CertificateType.PRODUCTION_LICENSE,
+    }
+)
+# Which device classes each licence type grants rights for (class I needs none).
+GOVERNED_CLASSES: dict[CertificateType, frozenset[DeviceClass]] = {
+    CertificateType.OPERATION_LICENSE: frozenset({DeviceClass.III}),
+    CertificateType.CLASS2_FILING: frozenset({DeviceClass.II}),
+    CertificateType.PRODUCTION_LICENSE: frozenset({DeviceClass.II, DeviceClass.III}),
+}
+SCOPE_TYPES = frozenset(GOVERNED_CLASSES)
+NO_EXPIRY_TYPES = frozenset({CertificateType.CLASS2_FILING})
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """A kind of product the customer buys: device class and catalogue category."""
+
+    device_class: DeviceClass
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """What we hold about a customer, to compare a document with."""
+
+    legal_name: str
+    uscc: str | None = None
+    customer_type: str | None = None
+    purchases: tuple[Purchase, ...] = ()
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """The document's status, every check behind it, and its expiry outlook."""
+
+    status: DocumentStatus
+    checks: tuple[Check, ...]
+    confidence: float
+    valid_until: date | None
+    days_to_expiry: int | None
+    reminder_due: int | None  # the reminder threshold (90/60/30 days) reached, if any
+
+    def failed(self) -> tuple[Check, ...]:
+        """Return the checks that did not pass."""
+        return tuple(c for c in self.checks if c.outcome is not PASS)
+
+
+def verify_document(
+    fields: ExtractedFields,
+    customer: CustomerFacts,
+    *,
+    today: date,
+    expected_type: CertificateType | None = None,
+    min_confidence: float = 0.8,
+    reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS,
+) -> VerificationResult:
+    """Check a read document against the customer and decide its status.
+
+    Parameters:
+        fields: what was read from the document.
+        customer: the customer's legal name, credit code and purchases.
+        today: the date of the check (documents are in force through their last day).
+        expected_type: the type the document was uploaded as, if declared.
+        min_confidence: below this reading confidence a person reviews the document.
+        reminder_days: days before expiry at which reminders fall due.
+
+    Returns:
+        The status (EXPIRED, MISMATCH, NEEDS_REVIEW or VERIFIED) and the checks.
+    """
+    checks = [
+        _check_type(fields, expected_type),
+        _check_confidence(fields, min_confidence),
+        _check_name(fields, customer, min_confidence),
+        _check_uscc(fields, customer, min_confidence),
+        _check_number(fields),
+        _check_validity(fields, today),
+    ]
+    if fields.doc_type in SCOPE_TYPES:
+        checks.append(_check_scope(fields, customer))
+    if fields.notes:
+        checks.append(Check("reading", WARN, "; ".join(fields.notes)))
+    days = (fields.valid_until - today).days if fields.valid_until else None
+    reminder = None
+    if days is not None and days >= 0:
+        due = [d for d in reminder_days if days <= d]
+        reminder = min(due) if due else None
+    return VerificationResult(
+        status=_status(checks),
+        checks=tuple(checks),
+        confidence=fields.confidence,
+        valid_until=fields.valid_until,
+        days_to_expiry=days,
+        reminder_due=reminder,
+    )
+
+
+def _status(checks: Sequence[Check]) -> DocumentStatus:
+    by_name = {c.name: c for c in checks}
+    if by_name["validity"].outcome is FAIL:
+        return DocumentStatus.EXPIRED
+    if any(by_name[n].outcome is FAIL for n in ("holder_name", "uscc")):
+        return DocumentStatus.MISMATCH
+    # Anything else uncertain or uncovered (including a scope that does not cover a
+    # purchase) is for a person to decide, not a block.
+    if any(c.outcome is not PASS for c in checks):
+        return DocumentStatus.NEEDS_REVIEW
+    return DocumentStatus.VERIFIED
+
+
+def _evidence(fields: ExtractedFields, name: str) -> str:
+    ev = fields.evidence.get(name)
+    if ev is None:
+        return f"engine {fields.engine}"
+    return f"read {ev.raw!r} by {ev.engine} (confidence {ev.confidence:.2f})"
+
+
+def _check_type(fields: ExtractedFields, expected: CertificateType | None) -> Check:
+    if fields.doc_type is None:
+        return Check("document_type", WARN, "the document type could not be recognised")
+    if expected is not None and fields.doc_type is not expected:
+        return Check(
+            "document_type",
+            WARN,
+            f"uploaded as {expected.value} but reads as {fields.doc_type.value}",
+        )
+    return Check("document_type", PASS, f"{fields.doc_type.value} (engine {fields.engine})")
+
+
+def _check_confidence(fields: ExtractedFields, min_confidence: float) -> Check:
+    outcome = PASS if fields.confidence >= min_confidence else WARN
+    return Check(
+        "confidence",
+        outcome,
+        f"reading confidence {fields.confidence:.2f} (threshold {min_confidence:.2f}, engine {fields.engine})",
+    )
+
+
+def _field_confidence(fields: ExtractedFields, name: str) -> float:
+    ev = fields.evidence.get(name)
+    return ev.confidence if ev else fields.confidence
+
+
+def _check_name(fields: ExtractedFields, customer: CustomerFacts, min_confidence: float) -> Check:
+    if not fields.holder_name:
+        return Check("holder_name", WARN, "no holder name was read")
+    evidence = _evidence(fields, "holder_name")
+    if names_match(fields.holder_name, customer.legal_name):
+        return Check("holder_name", PASS, f"{fields.holder_name}: {evidence}")
+    ratio = similarity(fields.holder_name, customer.legal_name)
+    detail = (
+        f"document names {fields.holder_name!r}, customer is {customer.legal_name!r} "
+        f"(similarity {ratio:.2f}); {evidence}"
+    )
+    sure = _field_confidence(fields, "holder_name") >= min_confidence
+    if ratio < CLEAR_NAME_MISMATCH and sure and normalize_name(fields.holder_name):
+        return Check("holder_name", FAIL, detail)
+    # Close names (one or two characters off) are more often an OCR slip than
+    # another company: a person decides.
+    return Check("holder_name", WARN, detail)
+
+
+def _check_uscc(fields: ExtractedFields, customer: CustomerFacts, min_confidence: float) -> Check:
+    read = normalize_uscc(fields.uscc) if fields.uscc else None
+    if read is None:
+        if fields.doc_type in USCC_TYPES:
+            return Check("uscc", WARN, "no credit code was read")
+        return Check("uscc", PASS, "this document type does not print a credit code")
+    evidence = _evidence(fields, "uscc")
+    if not is_valid_uscc(read):
+        return Check("uscc", WARN, f"{read} fails the GB 32100 checksum (likely misread); {evidence}")
+    if not customer.uscc:
+        return Check("uscc", WARN, f"{read} read, but the customer has no credit code on file")
+    held = normalize_uscc(customer.uscc)
+    if read == held:
+        return Check("uscc", PASS, f"{read} matches; {evidence}")
+    detail = f"document has {read}, customer has {held}; {evidence}"
+    ev = fields.evidence.get("uscc")
+    repaired = ev is not None and normalize_uscc(ev.raw) != read
+    if repaired or _field_confidence(fields, "uscc") < min_confidence:
+        # A code corrected by the checksum could be a lucky wrong correction.
+        return Check("uscc", WARN, detail + " (reading repaired or uncertain)")
+    return Check("uscc", FAIL, detail)
+
+
+def _check_number(fields: ExtractedFields) -> Check:
+    if not fields.license_number:
+        return Check("license_number", WARN, "no licence number was read")
+    evidence = _evidence(fields, "license_number")
+    if number_shape_ok(fields.doc_type, fields.license_number):
+        return Check("license_number", PASS, f"{fields.license_number}: {evidence}")
+    kind = fields.doc_type.value if fields.doc_type else "unknown type"
+    return Check(
+        "license_number",
+        WARN,
+        f"{fields.license_number} does not have the shape of a {kind} number; {evidence}",
+    )
+
+
+def _check_validity(fields: ExtractedFields, today: date) -> Check:
+    evidence = _evidence(fields, "valid_until")
+    if not dates_ok(fields.valid_from, fields.valid_until):
+        return Check(
+            "validity",
+            WARN,
+            f"implausible dates {fields.valid_from} to {fields.valid_until}; {evidence}",
+        )
+    if fields.valid_from and fields.valid_from > today:
+        return Check("validity", WARN, f"not in force until {fields.valid_from}; {evidence}")
+    if fields.valid_until is None:
+        if fields.long_term:
+            return Check("validity", PASS, f"valid without end (长期); {evidence}")
+        if fields.doc_type in NO_EXPIRY_TYPES:
+            return Check("validity", PASS, "a filing has no expiry date")
+        return Check("validity", WARN, "no end of validity was read")
+    if fields.valid_until < today:
+        return Check("validity", FAIL, f"expired on {fields.valid_until}; {evidence}")
+    days = (fields.valid_until - today).days
+    return Check("validity", PASS, f"in force until {fields.valid_until} ({days} days); {evidence}")
+
+
+def _check_scope(fields: ExtractedFields, customer: CustomerFacts) -> Check:
+    doc_type = fields.doc_type
+    governed = GOVERNED_CLASSES.get(doc_type, frozenset()) if doc_type else frozenset()
+    # Each document answers only for the classes its type licenses: a class II filing
+    # is not expected to cover class III products (the operation licence does).
+    needs = [p for p in customer.purchases if p.device_class in governed]
+    if not needs:
+        return Check("scope", PASS, "the customer buys nothing this document must cover")
+    if not fields.scope_categories and not fields.device_classes:
+        return Check("scope", WARN, "the scope could not be read")
+    missing = []
+    for p in needs:
+        class_ok = p.device_class in fields.device_classes or not fields.device_classes
+        cat_ok = p.category is None or p.category in fields.scope_categories
+        if not (class_ok and cat_ok):
+            missing.append(f"class {p.device_class.value} category {p.category or 'any'}")
+    read = f"scope classes {[c.value for c in fields.device_classes]} categories {list(fields.scope_categories)}"
+    if missing:
+        return Check("scope", FAIL, f"not covered: {', '.join(missing)}; {read}")
+    if not fields.device_classes:
+        return Check("scope", WARN, f"categories covered but classes unread; {read}")
+    return Check("scope", PASS, f"covers {len(needs)} purchase kind(s); {read}")

@@ -1,0 +1,62 @@
+"""Dramatiq actors. Each is a few lines: load by id, call a service, store idempotently.
+
+Run a worker with ``dramatiq workers.actors``. Messages carry ids and primitives only;
+every actor is safe to run twice (a redelivered message changes nothing more).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dramatiq
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from api.services import documents, expiry, rescoring
+from workers.broker import setup_broker
+from workers.runtime import get_runtime
+
+broker = setup_broker()
+
+# Bad ids are the sender's bug, not a transient fault: retrying cannot help.
+_NOT_RETRIED = (InvalidId,)
+
+
+def _today():  # type: ignore[no-untyped-def]
+    return datetime.now(UTC).date()
+
+
+@dramatiq.actor(max_retries=3)
+async def flush_outbox() -> None:
+    """Re-send messages the API could not hand to the broker when they were made."""
+    runtime = await get_runtime()
+    await runtime.queue.flush_outbox(runtime.db)
+
+
+@dramatiq.actor(max_retries=5, min_backoff=500, throws=_NOT_RETRIED)
+async def rescore_customer(customer_id: str, reason: str = "requested") -> None:
+    """Score one customer and apply the limit policy and warning ladder."""
+    runtime = await get_runtime()
+    await rescoring.rescore_customer(runtime, ObjectId(customer_id), today=_today(), reason=reason)
+
+
+@dramatiq.actor(max_retries=3)
+async def rescore_all(reason: str = "daily sweep") -> None:
+    """The daily sweep: queue a rescoring of every customer (receivables age overnight)."""
+    runtime = await get_runtime()
+    async for doc in runtime.db.customers.find({}, projection={"_id": 1}):
+        rescore_customer.send(str(doc["_id"]), reason)
+
+
+@dramatiq.actor(max_retries=5, min_backoff=1000, throws=_NOT_RETRIED)
+async def process_document(document_id: str) -> None:
+    """Read, verify and file one uploaded document (a no-op once it is decided)."""
+    runtime = await get_runtime()
+    await documents.process_document(runtime, ObjectId(document_id), today=_today())
+
+
+@dramatiq.actor(max_retries=3)
+async def expiry_sweep() -> None:
+    """Daily: mark lapsed certificates expired and raise the expiry reminders."""
+    runtime = await get_runtime()
+    await expiry.sweep_expiry(runtime, today=_today())
