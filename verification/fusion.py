@@ -15,11 +15,14 @@ from verification.validators import term_consistent
 DISAGREEMENT_FACTOR = 0.7
 
 
-def complete(fields: ExtractedFields) -> bool:
+def complete(fields: ExtractedFields, *, judge_term: bool = True) -> bool:
     """Tell whether a reading needs no further attempt.
 
     Every key field validates, and the validity end is either read (and consistent
     with a five-year term where one applies) or legitimately absent (长期, filings).
+    ``judge_term=False`` skips the five-year hint: it exists to catch OCR digit
+    errors, and a reading without them (a PDF's text layer) may carry a reissued
+    licence whose issue date is not five years before its end.
     """
     if fields.doc_type is None:
         return False
@@ -29,6 +32,8 @@ def complete(fields: ExtractedFields) -> bool:
         return True
     if fields.valid_until is None:
         return False
+    if not judge_term:
+        return True
     return term_consistent(fields.doc_type, fields.valid_from, fields.valid_until) is not False
 
 

@@ -89,7 +89,7 @@ def read_document(
         lines = pdf_text_lines(data)
         if _meaningful_chars(lines) >= MIN_TEXT_LAYER_CHARS:
             fields = extract_fields(lines, engine=TEXT_LAYER_ENGINE, hint=hint, repair=False)
-            if complete(fields):
+            if complete(fields, judge_term=False):
                 return fields
             # A text layer that leaves key fields unread may be a scanner's own poor
             # OCR over the page image: read the image too and keep what validates.

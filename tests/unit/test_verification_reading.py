@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import random
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tests.docgen import make_truth, render_text_pdf
 from verification.errors import DocumentError, OcrUnavailableError
 from verification.ocr.base import OcrResult, join_boxes
 from verification.reading import read_document, read_images
@@ -143,3 +146,20 @@ def test_sideways_page_is_detected() -> None:
     assert not is_sideways(page)
     assert is_sideways(cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE))
     assert not is_sideways(PAGE)
+
+
+def test_text_layer_of_a_reissued_licence_is_trusted_without_ocr() -> None:
+    # A licence changed mid-term is reissued with a new issue date and its old end
+    # date, so its dates are not five years apart. The text layer has no digit
+    # misreadings for the five-year hint to catch: OCR must not be asked, nor outvote it.
+    truth = replace(
+        make_truth("operation_license", random.Random(71)),
+        valid_from=date(2025, 10, 19),
+        valid_until=date(2030, 9, 23),
+    )
+    ocr = FakeEngine("ocr", licence(until="2030年9月28日"))
+    fields = read_document(render_text_pdf(truth, random.Random(7)), engines=[ocr])
+    assert ocr.calls == 0
+    assert (fields.engine, fields.confidence, fields.notes) == ("text-layer", 1.0, ())
+    assert (fields.valid_from, fields.valid_until) == (truth.valid_from, truth.valid_until)
+    assert fields.license_number == truth.license_number
