@@ -59,7 +59,16 @@ async def record_event(
     payload: dict[str, Any],
 ) -> dict[str, Any]:
     """Store an event with the next id, then publish it; returns the stored event."""
-    event = {
+    event = await new_event(db, type_, severity, customer_id, payload)
+    await store_and_publish(db, redis, event)
+    return event
+
+
+async def new_event(
+    db: Database, type_: str, severity: Severity, customer_id: ObjectId, payload: dict[str, Any]
+) -> dict[str, Any]:
+    """An event with the next id, not yet stored: its id is taken now, so ids follow raising order."""
+    return {
         "_id": await store.next_event_id(db),
         "type": type_,
         "severity": severity.value,
@@ -67,9 +76,12 @@ async def record_event(
         "occurred_at": datetime.now(UTC),
         "payload": _jsonable(payload),
     }
+
+
+async def store_and_publish(db: Database, redis: Any, event: dict[str, Any]) -> None:
+    """Store the event, then tell live subscribers; a failed publish loses nothing."""
     await store.insert_event(db, event)
     try:
         await redis.publish(CHANNEL, json.dumps(to_wire(event), ensure_ascii=False))
     except Exception as exc:  # noqa: BLE001 - stored already; subscribers catch up from the collection
         log.warning("event %s stored but not published: %s", event["_id"], exc)
-    return event

@@ -6,9 +6,11 @@ from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.types import Info
 
 from api import ids
+from api.eventorder import event_seq
 from api.eventstream import live_events, stream_events, subscribed
 from api.services.documents import FINAL
 from api.store import documents as document_store
@@ -46,11 +48,15 @@ class Subscription:
         customer_oid = ids.decode_oid(customer_id, "Customer") if customer_id else None
         if customer_id and customer_oid is None:
             return  # a malformed customer id matches no events
+        try:
+            after_seq = event_seq(str(after)) if after else None
+        except ValueError:
+            raise GraphQLError("`after` must be the id of an event this feed delivered") from None
         stream = stream_events(
             info.context.runtime,
             customer_id=customer_oid,
             min_severity=min_severity or _Severity.INFO,
-            after=str(after) if after else None,
+            after=after_seq,
         )
         async for event in stream:
             yield _risk_event(event)

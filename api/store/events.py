@@ -27,6 +27,12 @@ async def next_event_id(db: Database) -> str:
     return format_event_id(int(counter["seq"]))
 
 
+async def last_event_seq(db: Database) -> int:
+    """The last counter value handed out (0 before the first event)."""
+    counter = await db.counters.find_one({"_id": "events"})
+    return int(counter["seq"]) if counter else 0
+
+
 async def insert_event(db: Database, event: dict[str, Any]) -> None:
     await db[EVENTS].insert_one(event)
 

@@ -143,6 +143,74 @@ def test_reconnect_with_after_gets_exactly_what_was_missed_in_order(
     asyncio.run(scenario())
 
 
+def test_events_stored_out_of_order_reach_subscribers_in_id_order(
+    gql, live_server, settings, token_for
+) -> None:  # type: ignore[no-untyped-def]
+    """Two processes raise events; the one that took the lower id finishes writing last.
+    A live subscriber and one resuming with `after` both get them in id order, and an
+    id whose process died before storing it stalls the feed only briefly."""
+    from bson import ObjectId
+
+    from api import ids
+    from api.events import new_event, record_event, store_and_publish
+    from api.runtime import open_runtime
+    from scoring.codes import Severity
+
+    cid = new_customer(gql)
+    oid = ids.decode_oid(cid, "Customer")
+    assert isinstance(oid, ObjectId)
+    token = token_for(Role.VIEWER)
+
+    async def scenario() -> None:
+        async with open_runtime(settings) as rt:
+
+            async def raise_(kind: str) -> dict:
+                return await record_event(rt.db, rt.redis, kind, Severity.INFO, oid, {})
+
+            live = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": cid})
+            await asyncio.sleep(0.2)
+            before = await raise_("TEST_BEFORE")
+            assert (await next_data(live))["riskEvents"]["id"] == before["_id"]
+
+            slow = await new_event(rt.db, "TEST_SLOW", Severity.INFO, oid, {})
+            fast = await raise_("TEST_FAST")
+            # A client that resumes while the slow writer is still busy.
+            resumed = await open_subscription(
+                live_server.ws_url, token, RISK_EVENTS, {"c": cid, "after": before["_id"]}
+            )
+            await asyncio.sleep(0.5)
+            await store_and_publish(rt.db, rt.redis, slow)
+            for ws in (live, resumed):
+                got = [(await next_data(ws))["riskEvents"]["type"] for _ in range(2)]
+                assert got == ["TEST_SLOW", "TEST_FAST"]
+
+            lost = await new_event(rt.db, "TEST_LOST", Severity.INFO, oid, {})
+            after_lost = await raise_("TEST_AFTER_LOST")
+            started = time.monotonic()
+            event = (await next_data(live, timeout=20))["riskEvents"]
+            assert event["id"] == after_lost["_id"] and event["id"] > lost["_id"]
+            assert time.monotonic() - started < 15, "a lost id must not stall the feed"
+            for ws in (live, resumed):
+                await ws.close()
+
+    asyncio.run(scenario())
+
+
+def test_malformed_after_is_refused_with_a_clear_error(live_server, token_for) -> None:  # type: ignore[no-untyped-def]
+    async def scenario() -> dict:
+        ws = await open_subscription(
+            live_server.ws_url, token_for(Role.VIEWER), RISK_EVENTS, {"after": "yesterday"}
+        )
+        try:
+            return json.loads(await asyncio.wait_for(ws.recv(), 10))
+        finally:
+            await ws.close()
+
+    message = asyncio.run(scenario())
+    assert message["type"] == "next" and message["payload"]["data"] is None
+    assert "`after` must be the id of an event" in message["payload"]["errors"][0]["message"]
+
+
 def test_min_severity_filters_the_feed(gql, live_server, worker, token_for) -> None:  # type: ignore[no-untyped-def]
     cid = new_customer(gql)
 
