@@ -60,8 +60,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
-        middleware=[
-            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key))
-        ],
+        middleware=[Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key))],
         lifespan=lifespan,
     )

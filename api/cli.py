@@ -15,9 +15,7 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     roles = [Role(r.upper()) for r in args.role]
-    print(
-        mint_token(settings.secret_key, args.subject, roles, args.hours or settings.token_ttl_hours)
-    )
+    print(mint_token(settings.secret_key, args.subject, roles, args.hours or settings.token_ttl_hours))
     return 0
 
 
@@ -75,9 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000)
     run.set_defaults(func=_cmd_run)
 
-    extract = sub.add_parser(
-        "extract", help="read one licence (PDF, JPEG or PNG) and print its fields"
-    )
+    extract = sub.add_parser("extract", help="read one licence (PDF, JPEG or PNG) and print its fields")
     extract.add_argument("path")
     extract.add_argument("--json", action="store_true", help="print JSON")
     extract.set_defaults(func=_cmd_extract)

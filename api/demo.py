@@ -34,9 +34,7 @@ TYPES = {
 }
 CREATE = """mutation($i: CreateCustomerInput!) {
   createCustomer(input: $i) { customer { id } errors { code message } } }"""
-FIND = (
-    """query($s: String!) { customers(first: 1, filter: {search: $s}) { edges { node { id } } } }"""
-)
+FIND = """query($s: String!) { customers(first: 1, filter: {search: $s}) { edges { node { id } } } }"""
 INVOICE = """mutation($i: InvoiceInput!) { recordInvoice(input: $i) { errors { code message } } }"""
 PAYMENT = """mutation($i: PaymentInput!) { recordPayment(input: $i) { errors { code message } } }"""
 ORDER = """mutation($i: SubmitOrderInput!) {
@@ -81,9 +79,7 @@ def _generator() -> Any | None:
     return docgen
 
 
-def _customer(
-    client: DemoClient, code: str, truth: Any, ctype: str, region: str, limit: Decimal
-) -> str:
+def _customer(client: DemoClient, code: str, truth: Any, ctype: str, region: str, limit: Decimal) -> str:
     created = client.call(
         CREATE,
         {
@@ -109,9 +105,7 @@ def _customer(
     return str(client.call(FIND, {"s": code})["customers"]["edges"][0]["node"]["id"])
 
 
-def _ledger(
-    client: DemoClient, cid: str, rng: random.Random, behaviour: str, monthly: Decimal, today: date
-) -> None:
+def _ledger(client: DemoClient, cid: str, rng: random.Random, behaviour: str, monthly: Decimal, today: date) -> None:
     low, high = BEHAVIOURS[behaviour]
     # Newest first: while history is still arriving, the scorecard sees recent months
     # complete rather than a long-ago start with nothing since (see monthly_volumes).
@@ -167,11 +161,7 @@ def load_demo(url: str, *, customers: int = 24, seed: int = 2026) -> int:
     for index in range(customers):
         doc_type = list(TYPES)[index % len(TYPES)]
         truth = docgen.make_truth(doc_type, random.Random(seed * 1000 + index))
-        if (
-            truth.valid_until is not None
-            and truth.valid_until < today + timedelta(days=30)
-            and index % 6
-        ):
+        if truth.valid_until is not None and truth.valid_until < today + timedelta(days=30) and index % 6:
             truth = replace(truth, valid_until=today + timedelta(days=rng.randint(20, 1500)))
         behaviour = behaviours[index % len(behaviours)]
         monthly = Decimal(rng.choice([20000, 50000, 120000, 300000]))
@@ -194,7 +184,5 @@ def load_demo(url: str, *, customers: int = 24, seed: int = 2026) -> int:
             {"i": {"customerId": cid, "externalRef": f"DEMO-PO-{index:03d}", "lines": [line]}},
         )
         print(f"  {truth.holder_name}: {behaviour} payer, {rendering} licence", flush=True)
-    print(
-        f"medcredit demo: {customers} customers loaded; the workers are reading licences and scoring now."
-    )
+    print(f"medcredit demo: {customers} customers loaded; the workers are reading licences and scoring now.")
     return 0

@@ -46,11 +46,7 @@ class FastIdSQLiteEngine(SQLiteEngine):
         skip_id_check: bool = False,
         scan_payload_id: bool = False,
     ) -> None:
-        trusted = (
-            "_id" in document
-            and not skip_id_check
-            and not id_contains_numeric_value(document["_id"])
-        )
+        trusted = "_id" in document and not skip_id_check and not id_contains_numeric_value(document["_id"])
         self._pk_checked.value = trusted
         try:
             super()._validate_document_against_unique_indexes(
@@ -69,9 +65,7 @@ class FastIdSQLiteEngine(SQLiteEngine):
     ) -> bool | None:
         if list(index["fields"]) == _ID_FIELDS and getattr(self._pk_checked, "value", False):
             return False
-        return super()._unique_index_conflict_via_scalar_entries(
-            conn, collection_id, index, document, **kwargs
-        )
+        return super()._unique_index_conflict_via_scalar_entries(conn, collection_id, index, document, **kwargs)
 
 
 class EmbeddedMongo:

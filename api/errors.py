@@ -49,8 +49,6 @@ class InvalidInput(Exception):
         self.problems = problems
 
 
-def invalid(
-    message: str, code: ErrorCode = ErrorCode.INVALID, field: str | None = None
-) -> InvalidInput:
+def invalid(message: str, code: ErrorCode = ErrorCode.INVALID, field: str | None = None) -> InvalidInput:
     """Shorthand for an ``InvalidInput`` with a single problem."""
     return InvalidInput(Problem(message=message, code=code, field=field))

@@ -30,8 +30,6 @@ def extract(path: Path, as_json: bool) -> int:
     else:
         width = max(len(k) for k in result)
         for key, value in result.items():
-            shown = (
-                ", ".join(value) if isinstance(value, list) else ("—" if value is None else value)
-            )
+            shown = ", ".join(value) if isinstance(value, list) else ("—" if value is None else value)
             print(f"{key.ljust(width)}  {shown}")
     return 0

@@ -54,13 +54,9 @@ class MedcreditGraphQL(GraphQL[Context, None]):
                 return
         await super().__call__(scope, receive, send)
 
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         runtime = request.app.state.runtime
-        return Context(
-            request=request, response=response, runtime=runtime, user=_user(request.scope)
-        )
+        return Context(request=request, response=response, runtime=runtime, user=_user(request.scope))
 
     async def on_ws_connect(self, context: Context) -> Any:
         if context.user is not None:

@@ -31,9 +31,7 @@ class TaskQueue:
         self._broker.declare_queue(QUEUE)
 
     def _enqueue(self, actor_name: str, args: tuple[Any, ...]) -> None:
-        message: Message[Any] = Message(
-            queue_name=QUEUE, actor_name=actor_name, args=args, kwargs={}, options={}
-        )
+        message: Message[Any] = Message(queue_name=QUEUE, actor_name=actor_name, args=args, kwargs={}, options={})
         self._broker.enqueue(message)
 
     async def send(self, db: Database, actor_name: str, *args: Any) -> bool:
@@ -53,17 +51,13 @@ class TaskQueue:
         )
         return await self._deliver(db, entry_id, actor_name, tuple(args))
 
-    async def _deliver(
-        self, db: Database, entry_id: ObjectId, actor_name: str, args: tuple[Any, ...]
-    ) -> bool:
+    async def _deliver(self, db: Database, entry_id: ObjectId, actor_name: str, args: tuple[Any, ...]) -> bool:
         try:
             await asyncio.to_thread(self._enqueue, actor_name, args)
         except Exception as exc:  # noqa: BLE001 - any broker failure leaves the entry pending
             log.warning("broker unavailable, %s kept in the outbox: %s", actor_name, exc)
             return False
-        await db[OUTBOX].update_one(
-            {"_id": entry_id}, {"$set": {"sent": True, "sent_at": datetime.now(UTC)}}
-        )
+        await db[OUTBOX].update_one({"_id": entry_id}, {"$set": {"sent": True, "sent_at": datetime.now(UTC)}})
         return True
 
     async def flush_outbox(self, db: Database, limit: int = 500) -> int:

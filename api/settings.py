@@ -77,7 +77,5 @@ def load_settings() -> Settings:
         max_pages=_int("MEDCREDIT_MAX_PAGES", 10),
         query_depth_limit=_int("MEDCREDIT_QUERY_DEPTH_LIMIT", 10),
         # The credit policy (scoring/policy.toml by default): weights, grades, limits, ladder.
-        policy_path=Path(os.environ["MEDCREDIT_POLICY"])
-        if os.environ.get("MEDCREDIT_POLICY")
-        else None,
+        policy_path=Path(os.environ["MEDCREDIT_POLICY"]) if os.environ.get("MEDCREDIT_POLICY") else None,
     )

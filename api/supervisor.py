@@ -51,9 +51,7 @@ def run_stack(host: str = "127.0.0.1", port: int = 8000) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         if not env.get("MONGODB_URL"):
-            db = _spawn(
-                "embedded database", [python, "-m", "api.cli", "db", "--port", str(_DB_PORT)], env
-            )
+            db = _spawn("embedded database", [python, "-m", "api.cli", "db", "--port", str(_DB_PORT)], env)
             children.append(("database", db))
             if not _wait_for_port("127.0.0.1", _DB_PORT, 30):
                 print("medcredit: the embedded database did not start", file=sys.stderr)
@@ -86,9 +84,7 @@ def run_stack(host: str = "127.0.0.1", port: int = 8000) -> int:
                 ),
             )
         )
-        children.append(
-            ("scheduler", _spawn("scheduler", [python, "-m", "workers.scheduler"], env))
-        )
+        children.append(("scheduler", _spawn("scheduler", [python, "-m", "workers.scheduler"], env)))
         print(
             f"medcredit: GraphQL on http://{host}:{port}/graphql — Ctrl-C stops everything",
             flush=True,

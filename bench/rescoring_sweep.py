@@ -29,9 +29,7 @@ from pathlib import Path
 from bson import ObjectId
 
 
-def _seed_documents(
-    customers: int, invoices: int, rng: random.Random
-) -> tuple[list[dict], list[dict]]:
+def _seed_documents(customers: int, invoices: int, rng: random.Random) -> tuple[list[dict], list[dict]]:
     today = datetime.now(UTC).date()
     people, ledger = [], []
     for c in range(customers):
@@ -67,14 +65,10 @@ def _seed_documents(
                     "due_on": datetime.combine(due, datetime.min.time(), UTC),
                     "paid": amount if paid else Decimal("0.00"),
                     "open": not paid,
-                    "settled_on": datetime.combine(settled, datetime.min.time(), UTC)
-                    if paid
-                    else None,
+                    "settled_on": datetime.combine(settled, datetime.min.time(), UTC) if paid else None,
                 }
             )
-        people[-1]["open_receivables"] = sum(
-            (d["amount"] for d in ledger[-invoices:] if d["open"]), Decimal("0.00")
-        )
+        people[-1]["open_receivables"] = sum((d["amount"] for d in ledger[-invoices:] if d["open"]), Decimal("0.00"))
     return people, ledger
 
 
@@ -106,13 +100,9 @@ async def _phases(sample: list[ObjectId]) -> dict[str, float]:
             t0 = time.perf_counter()
             customer = await rt.db.customers.find_one({"_id": oid})
             docs = await ledger.invoices_of(rt.db, oid)
-            certs = [
-                rescoring.to_certificate(d) for d in await certificates.certificates_of(rt.db, oid)
-            ]
+            certs = [rescoring.to_certificate(d) for d in await certificates.certificates_of(rt.db, oid)]
             t1 = time.perf_counter()
-            assess(
-                rescoring.build_snapshot(customer, docs, certs, today, rt.policy), rt.policy, today
-            )
+            assess(rescoring.build_snapshot(customer, docs, certs, today, rt.policy), rt.policy, today)
             t2 = time.perf_counter()
             await rescoring.rescore_customer(rt, oid, today=today, reason="bench phases")
             t3 = time.perf_counter()
@@ -123,9 +113,7 @@ async def _phases(sample: list[ObjectId]) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=300)
     parser.add_argument("--invoices", type=int, default=20)
     parser.add_argument("--threads", type=int, default=8, help="worker threads (concurrent actors)")
@@ -150,9 +138,7 @@ def main() -> None:
     db.customers.insert_many(people)
     db.invoices.insert_many(ledger)
     seeded = time.perf_counter() - t
-    print(
-        f"backend: {backend}; seeded {len(people)} customers and {len(ledger)} invoices in {seeded:.1f} s"
-    )
+    print(f"backend: {backend}; seeded {len(people)} customers and {len(ledger)} invoices in {seeded:.1f} s")
 
     actors.broker.flush_all()
     worker = dramatiq.Worker(actors.broker, worker_threads=args.threads)

@@ -109,9 +109,7 @@ def main() -> None:
     rng = random.Random(20261130)
     book = [_snapshot(rng) for _ in range(CUSTOMERS)]
     assessments = [assess(s, policy, AS_OF) for s, _ in book]
-    signals = [
-        risk_signals(s, a, c, AS_OF, policy) for (s, c), a in zip(book, assessments, strict=True)
-    ]
+    signals = [risk_signals(s, a, c, AS_OF, policy) for (s, c), a in zip(book, assessments, strict=True)]
     orders = [
         OrderRequest(
             tuple(
@@ -144,9 +142,7 @@ def main() -> None:
             for (s, c), a in zip(book, assessments, strict=True)
         ],
     )
-    _best_rate(
-        "evaluate_warnings", CUSTOMERS, lambda: [evaluate_warnings(x, policy) for x in signals]
-    )
+    _best_rate("evaluate_warnings", CUSTOMERS, lambda: [evaluate_warnings(x, policy) for x in signals])
     _best_rate(
         "decide_order",
         CUSTOMERS,

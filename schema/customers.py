@@ -15,7 +15,7 @@ from api.errors import ErrorCode, invalid
 from api.services import credit as credit_service
 from api.services import customers as service
 from api.store import customers as store
-from schema.enums import CustomerType
+from schema.enums import CustomerType, RiskGrade
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.pagination import PageInfo, cursor_for, oid_from_cursor
@@ -23,7 +23,7 @@ from schema.permissions import CUSTOMER_ADMIN, IsAuthenticated
 
 if TYPE_CHECKING:
     from schema.documents import Certificate
-    from schema.risk import RiskAssessment, RiskGrade, Warning
+    from schema.risk import RiskAssessment, Warning
 
 MAX_PAGE = 100
 
@@ -67,7 +67,7 @@ class Customer(Node):
         return self.doc.get("uscc")
 
     @strawberry.field
-    def type(self) -> CustomerType:  # type: ignore[valid-type]
+    def type(self) -> CustomerType:
         return service.CustomerType(self.doc["type"])
 
     @strawberry.field
@@ -76,7 +76,7 @@ class Customer(Node):
 
     @strawberry.field
     def attributes(self) -> JSON:
-        return self.doc.get("attributes") or {}
+        return JSON(self.doc.get("attributes") or {})
 
     @strawberry.field
     def blocked(self) -> bool:
@@ -139,9 +139,9 @@ class CustomerConnection:
 
 @strawberry.input
 class CustomerFilter:
-    type: CustomerType | None = None  # type: ignore[valid-type]
+    type: CustomerType | None = None
     region: str | None = None
-    grade: Annotated[RiskGrade, strawberry.lazy("schema.risk")] | None = None
+    grade: RiskGrade | None = None
     blocked: bool | None = None
     search: str | None = None
 
@@ -151,7 +151,7 @@ class CreateCustomerInput:
     code: str
     legal_name: str
     uscc: str | None = None
-    type: CustomerType  # type: ignore[valid-type]
+    type: CustomerType
     region: str | None = None
     attributes: JSON | None = None
     payment_term_days: int | None = 60
@@ -209,7 +209,7 @@ class CustomerQuery:
 class CustomerMutation:
     @strawberry.mutation(permission_classes=[CUSTOMER_ADMIN])
     async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
-        attributes = input.attributes if input.attributes is not None else {}
+        attributes: object = input.attributes if input.attributes is not None else {}
 
         async def create() -> dict[str, Any]:
             if not isinstance(attributes, dict):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from bson import ObjectId
+from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
@@ -20,10 +21,6 @@ from schema.enums import CertificateType, CheckOutcome, DeviceClass, DocumentSta
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.permissions import CREDIT, ONBOARDING, IsAuthenticated
-from verification.types import CertificateType as _CertificateType
-from verification.types import CheckOutcome as _CheckOutcome
-from verification.types import DeviceClass as _DeviceClass
-from verification.types import DocumentStatus as _DocumentStatus
 
 if TYPE_CHECKING:
     from schema.customers import Customer
@@ -40,7 +37,7 @@ class ExtractedFields:
     valid_until: date | None
     issuing_authority: str | None
     scope_categories: list[str]
-    device_classes: list[DeviceClass]  # type: ignore[valid-type]
+    device_classes: list[DeviceClass]
     confidence: float
     engine: str
 
@@ -48,7 +45,7 @@ class ExtractedFields:
 @strawberry.type
 class VerificationCheck:
     name: str
-    outcome: CheckOutcome  # type: ignore[valid-type]
+    outcome: CheckOutcome
     detail: str
 
 
@@ -63,7 +60,7 @@ def _extracted(doc: dict[str, Any] | None) -> ExtractedFields | None:
         valid_until=dates.from_bson(doc.get("valid_until")),
         issuing_authority=doc.get("issuing_authority"),
         scope_categories=list(doc.get("scope_categories", [])),
-        device_classes=[_DeviceClass(c) for c in doc.get("device_classes", [])],
+        device_classes=[DeviceClass(c) for c in doc.get("device_classes", [])],
         confidence=float(doc.get("confidence", 0.0)),
         engine=str(doc.get("engine", "")),
     )
@@ -78,17 +75,17 @@ class QualificationDocument(Node):
         return cls(id=strawberry.ID(ids.encode_id("QualificationDocument", doc["_id"])), doc=doc)
 
     @strawberry.field
-    def certificate_type(self) -> CertificateType | None:  # type: ignore[valid-type]
+    def certificate_type(self) -> CertificateType | None:
         value = self.doc.get("certificate_type") or self.doc.get("declared_type")
-        return _CertificateType(value) if value else None
+        return CertificateType(value) if value else None
 
     @strawberry.field
     def file_name(self) -> str:
         return str(self.doc["file_name"])
 
     @strawberry.field
-    def status(self) -> DocumentStatus:  # type: ignore[valid-type]
-        return _DocumentStatus(self.doc["status"])
+    def status(self) -> DocumentStatus:
+        return DocumentStatus(self.doc["status"])
 
     @strawberry.field
     def extracted(self) -> ExtractedFields | None:
@@ -97,7 +94,7 @@ class QualificationDocument(Node):
     @strawberry.field
     def checks(self) -> list[VerificationCheck]:
         return [
-            VerificationCheck(name=c["name"], outcome=_CheckOutcome(c["outcome"]), detail=c["detail"])
+            VerificationCheck(name=c["name"], outcome=CheckOutcome(c["outcome"]), detail=c["detail"])
             for c in self.doc.get("checks", [])
         ]
 
@@ -130,8 +127,8 @@ class Certificate(Node):
         return cls(id=strawberry.ID(ids.encode_id("Certificate", doc["_id"])), doc=doc)
 
     @strawberry.field
-    def type(self) -> CertificateType:  # type: ignore[valid-type]
-        return _CertificateType(self.doc["type"])
+    def type(self) -> CertificateType:
+        return CertificateType(self.doc["type"])
 
     @strawberry.field
     def number(self) -> str:
@@ -146,8 +143,8 @@ class Certificate(Node):
         return list(self.doc.get("scope_categories", []))
 
     @strawberry.field
-    def device_classes(self) -> list[DeviceClass]:  # type: ignore[valid-type]
-        return [_DeviceClass(c) for c in self.doc.get("device_classes", [])]
+    def device_classes(self) -> list[DeviceClass]:
+        return [DeviceClass(c) for c in self.doc.get("device_classes", [])]
 
     @strawberry.field
     def days_to_expiry(self) -> int | None:
@@ -199,7 +196,7 @@ class DocumentQuery:
     )
     async def review_queue(self, info: Info, first: int | None = 20) -> list[QualificationDocument]:
         limit = max(0, min(20 if first is None else first, MAX_QUEUE))
-        docs = await store.documents_with_status(info.context.db, _DocumentStatus.NEEDS_REVIEW.value, limit)
+        docs = await store.documents_with_status(info.context.db, DocumentStatus.NEEDS_REVIEW.value, limit)
         return [QualificationDocument.from_doc(d) for d in docs]
 
     @strawberry.field(permission_classes=[IsAuthenticated])
@@ -217,12 +214,13 @@ class DocumentMutation:
         info: Info,
         customer_id: strawberry.ID,
         file: Upload,
-        certificate_type: CertificateType | None = None,  # type: ignore[valid-type]
+        certificate_type: CertificateType | None = None,
     ) -> DocumentPayload:
         rt = info.context.runtime
         # Read one byte past the limit: enough to tell "too large" without holding more.
-        data = await file.read(rt.settings.max_upload_bytes + 1)
-        file_name = getattr(file, "filename", None) or "upload"
+        upload = cast(UploadFile, file)  # on Starlette the Upload scalar carries an UploadFile
+        data = await upload.read(rt.settings.max_upload_bytes + 1)
+        file_name = upload.filename or "upload"
         doc, errors = await run_mutation(
             lambda: service.upload_document(
                 rt,

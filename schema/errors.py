@@ -6,16 +6,15 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 
-from api.errors import ErrorCode, InvalidInput
-
-ErrorCodeType = strawberry.enum(ErrorCode, name="ErrorCode")
+from api.errors import InvalidInput
+from schema.enums import ErrorCode
 
 
 @strawberry.type
 class UserError:
     field: str | None
     message: str
-    code: ErrorCodeType | None = None  # type: ignore[valid-type]
+    code: ErrorCode | None = None
 
 
 def user_errors(exc: InvalidInput) -> list[UserError]:

@@ -13,24 +13,19 @@ from api import ids
 from api.errors import ErrorCode
 from api.services import orders as service
 from api.store import orders as store
-from schema.enums import DeviceClass
+from schema.enums import DeviceClass, HoldReason, OrderStatus
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.permissions import CREDIT, SALES, IsAuthenticated
-from scoring.codes import HoldReason as _HoldReason
-from verification.types import DeviceClass as _DeviceClass
 
 if TYPE_CHECKING:
     from schema.customers import Customer
-
-HoldReason = strawberry.enum(_HoldReason, name="HoldReason")
-OrderStatus = strawberry.enum(service.OrderStatus, name="OrderStatus")
 
 
 @strawberry.type
 class OrderLine:
     sku: str
-    device_class: DeviceClass  # type: ignore[valid-type]
+    device_class: DeviceClass
     category: str
     quantity: int
     unit_price: Decimal
@@ -57,7 +52,7 @@ class Order(Node):
         return [
             OrderLine(
                 sku=item["sku"],
-                device_class=_DeviceClass(item["device_class"]),
+                device_class=DeviceClass(item["device_class"]),
                 category=item["category"],
                 quantity=item["quantity"],
                 unit_price=item["unit_price"],
@@ -66,12 +61,12 @@ class Order(Node):
         ]
 
     @strawberry.field
-    def status(self) -> OrderStatus:  # type: ignore[valid-type]
-        return service.OrderStatus(self.doc["status"])
+    def status(self) -> OrderStatus:
+        return OrderStatus(self.doc["status"])
 
     @strawberry.field
-    def hold_reasons(self) -> list[HoldReason]:  # type: ignore[valid-type]
-        return [_HoldReason(r) for r in self.doc.get("hold_reasons", [])]
+    def hold_reasons(self) -> list[HoldReason]:
+        return [HoldReason(r) for r in self.doc.get("hold_reasons", [])]
 
     @strawberry.field
     def decided_by(self) -> str | None:
@@ -95,7 +90,7 @@ class Order(Node):
 @strawberry.input
 class OrderLineInput:
     sku: str
-    device_class: DeviceClass  # type: ignore[valid-type]
+    device_class: DeviceClass
     category: str
     quantity: int
     unit_price: Decimal

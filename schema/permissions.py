@@ -13,7 +13,7 @@ from scoring.roles import Role
 
 class IsAuthenticated(BasePermission):
     message = "Authentication required: send 'Authorization: Bearer <token>'."
-    error_extensions: ClassVar[dict[str, object]] = {"code": "UNAUTHENTICATED"}
+    error_extensions = {"code": "UNAUTHENTICATED"}  # noqa: RUF012 - strawberry reads it per instance
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return info.context.user is not None
@@ -21,7 +21,7 @@ class IsAuthenticated(BasePermission):
 
 class _HasRole(BasePermission):
     roles: ClassVar[frozenset[Role]] = frozenset()
-    error_extensions: ClassVar[dict[str, object]] = {"code": "FORBIDDEN"}
+    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 - strawberry reads it per instance
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         user = info.context.user

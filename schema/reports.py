@@ -13,9 +13,9 @@ from strawberry.types import Info
 from api import ids
 from api.store import audit as audit_store
 from api.store import reports as store
+from schema.enums import RiskGrade
 from schema.permissions import IsAuthenticated, role_permission
 from schema.risk import GradeCount, GroupRisk, RiskReport
-from scoring.codes import RiskGrade as _RiskGrade
 from scoring.roles import Role
 
 AUDITORS = role_permission(Role.CREDIT_MANAGER, Role.FINANCE, Role.EXECUTIVE)
@@ -57,7 +57,7 @@ class ReportQuery:
         return RiskReport(
             by_grade=[
                 GradeCount(
-                    grade=_RiskGrade(r["_id"]),
+                    grade=RiskGrade(r["_id"]),
                     customers=r["customers"],
                     exposure=_money(r["exposure"]),
                 )
@@ -81,5 +81,6 @@ class ReportQuery:
         limit = max(0, min(100 if first is None else first, MAX_AUDIT))
         rows = await audit_store.entries_for(db=info.context.db, customer_id=oid, limit=limit)
         return [
-            AuditEntry(action=r["action"], actor=r["actor"], at=r["at"], detail=r.get("detail") or {}) for r in rows
+            AuditEntry(action=r["action"], actor=r["actor"], at=r["at"], detail=JSON(r.get("detail") or {}))
+            for r in rows
         ]

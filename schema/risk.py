@@ -14,19 +14,13 @@ from strawberry.types import Info
 from api import ids
 from api.services import warnings as warnings_service
 from api.store import warnings as warnings_store
-from schema.enums import Role
+from schema.enums import RiskGrade, Role, Severity
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.permissions import ANY_STAFF, IsAuthenticated
-from scoring.codes import RiskGrade as _RiskGrade
-from scoring.codes import Severity as _Severity
-from scoring.roles import Role as _Role
 
 if TYPE_CHECKING:
     from schema.customers import Customer
-
-RiskGrade = strawberry.enum(_RiskGrade, name="RiskGrade")
-Severity = strawberry.enum(_Severity, name="Severity")
 
 
 @strawberry.type
@@ -39,7 +33,7 @@ class ScoreFactor:
 @strawberry.type
 class RiskAssessment:
     score: float
-    grade: RiskGrade  # type: ignore[valid-type]
+    grade: RiskGrade
     factors: list[ScoreFactor]
     recommended_limit: Decimal
     scored_at: datetime
@@ -48,10 +42,10 @@ class RiskAssessment:
 @strawberry.type
 class Warning(Node):
     doc: strawberry.Private[dict[str, Any]]
-    severity: Severity  # type: ignore[valid-type]
+    severity: Severity
     kind: str
     message: str
-    notify_roles: list[Role]  # type: ignore[valid-type]
+    notify_roles: list[Role]
     raised_at: datetime
     acknowledged_at: datetime | None
     resolved_at: datetime | None
@@ -68,7 +62,7 @@ class Warning(Node):
 class RiskEvent:
     id: strawberry.ID
     type: str
-    severity: Severity  # type: ignore[valid-type]
+    severity: Severity
     customer_id: strawberry.ID
     occurred_at: datetime
     payload: JSON
@@ -76,7 +70,7 @@ class RiskEvent:
 
 @strawberry.type
 class GradeCount:
-    grade: RiskGrade  # type: ignore[valid-type]
+    grade: RiskGrade
     customers: int
     exposure: Decimal
 
@@ -112,7 +106,7 @@ def risk_for(customer: dict[str, Any]) -> RiskAssessment | None:
         return None
     return RiskAssessment(
         score=float(risk["score"]),
-        grade=_RiskGrade(risk["grade"]),
+        grade=RiskGrade(risk["grade"]),
         factors=[ScoreFactor(**f) for f in risk.get("factors", [])],
         recommended_limit=risk["recommended_limit"],
         scored_at=risk["scored_at"],
@@ -123,10 +117,10 @@ def warning_from(doc: dict[str, Any]) -> Warning:
     return Warning(
         id=strawberry.ID(ids.encode_id("Warning", doc["_id"])),
         doc=doc,
-        severity=_Severity(doc["severity"]),
+        severity=Severity(doc["severity"]),
         kind=doc["kind"],
         message=doc["message"],
-        notify_roles=[_Role(r) for r in doc.get("notify_roles", [])],
+        notify_roles=[Role(r) for r in doc.get("notify_roles", [])],
         raised_at=doc["raised_at"],
         acknowledged_at=doc.get("acknowledged_at"),
         resolved_at=doc.get("resolved_at"),
@@ -152,12 +146,12 @@ class WarningQuery:
     async def warnings(
         self,
         info: Info,
-        min_severity: Severity | None = _Severity.INFO,
-        active_only: bool | None = True,  # type: ignore[valid-type]
+        min_severity: Severity | None = Severity.INFO,
+        active_only: bool | None = True,
     ) -> list[Warning]:
         docs = await warnings_service.list_warnings(
             info.context.runtime,
-            min_severity=min_severity or _Severity.INFO,
+            min_severity=min_severity or Severity.INFO,
             active_only=active_only is not False,
         )
         return [warning_from(d) for d in docs]

@@ -15,16 +15,16 @@ from api.eventstream import live_events, stream_events, subscribed
 from api.services.documents import FINAL
 from api.store import documents as document_store
 from schema.documents import QualificationDocument
+from schema.enums import Severity
 from schema.permissions import IsAuthenticated
-from schema.risk import RiskEvent, Severity
-from scoring.codes import Severity as _Severity
+from schema.risk import RiskEvent
 
 
 def _risk_event(event: dict) -> RiskEvent:
     return RiskEvent(
         id=strawberry.ID(event["id"]),
         type=event["type"],
-        severity=_Severity(event["severity"]),
+        severity=Severity(event["severity"]),
         customer_id=strawberry.ID(event["customer_id"]),
         occurred_at=datetime.fromisoformat(event["occurred_at"]),
         payload=event["payload"],
@@ -42,7 +42,7 @@ class Subscription:
         self,
         info: Info,
         customer_id: strawberry.ID | None = None,
-        min_severity: Severity | None = _Severity.INFO,  # type: ignore[valid-type]
+        min_severity: Severity | None = Severity.INFO,
         after: strawberry.ID | None = None,
     ) -> AsyncGenerator[RiskEvent]:
         customer_oid = ids.decode_oid(customer_id, "Customer") if customer_id else None
@@ -55,7 +55,7 @@ class Subscription:
         stream = stream_events(
             info.context.runtime,
             customer_id=customer_oid,
-            min_severity=min_severity or _Severity.INFO,
+            min_severity=min_severity or Severity.INFO,
             after=after_seq,
         )
         async for event in stream:

@@ -94,9 +94,7 @@ def line_hold_reasons(
                 return ()
             if covers_class(cert, line.device_class, policy):
                 scope_missing = True
-        elif is_expired(cert, as_of, policy) and covers_line(
-            cert, line.device_class, line.category, policy
-        ):
+        elif is_expired(cert, as_of, policy) and covers_line(cert, line.device_class, line.category, policy):
             expired = True
     reasons: list[HoldReason] = []
     if expired:
@@ -108,9 +106,7 @@ def line_hold_reasons(
     return tuple(r for r in HoldReason if r in reasons)
 
 
-def decide_order(
-    order: OrderRequest, customer: GateCustomer, as_of: date, policy: Policy
-) -> GateDecision:
+def decide_order(order: OrderRequest, customer: GateCustomer, as_of: date, policy: Policy) -> GateDecision:
     """Approve or hold an order, listing every hold reason.
 
     CUSTOMER_BLOCKED when the customer is blocked; CREDIT_LIMIT when the order total
@@ -134,9 +130,7 @@ def decide_order(
         found.add(HoldReason.CREDIT_LIMIT)
     if customer.max_days_overdue > policy.gate.overdue_block_days:
         found.add(HoldReason.OVERDUE)
-    per_line = tuple(
-        line_hold_reasons(line, customer.certificates, as_of, policy) for line in order.lines
-    )
+    per_line = tuple(line_hold_reasons(line, customer.certificates, as_of, policy) for line in order.lines)
     for reasons in per_line:
         found.update(reasons)
     ordered = tuple(r for r in HoldReason if r in found)

@@ -60,9 +60,7 @@ def decide_limit_change(current: Decimal, recommended: Decimal, policy: Policy) 
         ``LimitDecision``.
     """
     if recommended == current:
-        return LimitDecision(
-            LimitDecisionKind.UNCHANGED, current, recommended, "recommendation equals the limit"
-        )
+        return LimitDecision(LimitDecisionKind.UNCHANGED, current, recommended, "recommendation equals the limit")
     if recommended < current:
         return LimitDecision(
             LimitDecisionKind.DECREASE_APPLIED,
@@ -84,7 +82,6 @@ def decide_limit_change(current: Decimal, recommended: Decimal, policy: Policy) 
         LimitDecisionKind.INCREASE_NEEDS_APPROVAL,
         current,
         recommended,
-        f"increase of {increase:,.2f} exceeds the automatic step of {step:,.2f}; "
-        f"awaiting {role.name} approval",
+        f"increase of {increase:,.2f} exceeds the automatic step of {step:,.2f}; awaiting {role.name} approval",
         approver_role=role,
     )

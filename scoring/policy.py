@@ -231,10 +231,7 @@ def _parse_scorecard(data: Mapping[str, Any]) -> ScorecardPolicy:
         raise PolicyError("scorecard.factors.external_rating.weight: must leave room for others")
     points = _table(data, "qualification_points", path)
     if set(points) != {s.name for s in QualificationStatus}:
-        raise PolicyError(
-            "scorecard.qualification_points: needs VALID EXPIRING EXPIRED MISSING, "
-            f"got {sorted(points)}"
-        )
+        raise PolicyError(f"scorecard.qualification_points: needs VALID EXPIRING EXPIRED MISSING, got {sorted(points)}")
     qualification_points: dict[QualificationStatus, float] = {}
     for status in QualificationStatus:
         value = _number(points, status.name, "scorecard.qualification_points.")
@@ -248,9 +245,7 @@ def _parse_scorecard(data: Mapping[str, Any]) -> ScorecardPolicy:
         volume_trend_months=_int(data, "volume_trend_months", path, minimum=1),
         qualification_points=MappingProxyType(qualification_points),
         weights_with_rating=tuple(r.weight for r in rules),
-        weights_without_rating=tuple(
-            0.0 if r.name == "external_rating" else r.weight * scale for r in rules
-        ),
+        weights_without_rating=tuple(0.0 if r.name == "external_rating" else r.weight * scale for r in rules),
         ramps=tuple((r.name, r.worst, 1.0 / (r.best - r.worst)) for r in rules),
     )
 
@@ -285,12 +280,8 @@ def _parse_limits(data: Mapping[str, Any]) -> LimitPolicy:
         rounding_step=step,
         maximum=_money(data, "maximum", path),
         volume_months=_int(data, "volume_months", path, minimum=1),
-        multiplier=MappingProxyType(
-            {g: _money(multipliers, g.name, "limits.multiplier.") for g in RiskGrade}
-        ),
-        terms_days=MappingProxyType(
-            {g: _int(terms, g.name, "limits.terms_days.") for g in RiskGrade}
-        ),
+        multiplier=MappingProxyType({g: _money(multipliers, g.name, "limits.multiplier.") for g in RiskGrade}),
+        terms_days=MappingProxyType({g: _int(terms, g.name, "limits.terms_days.") for g in RiskGrade}),
         auto_increase_ratio=_money(data, "auto_increase_ratio", path),
         auto_increase_amount=_money(data, "auto_increase_amount", path),
         auto_increase_rule=rule,
@@ -353,9 +344,7 @@ def _parse_gate(data: Mapping[str, Any]) -> GatePolicy:
             check_scope=_bool(rule, "check_scope", cpath + "."),
         )
     return GatePolicy(
-        licence_free_classes=_classes(
-            _str_list(data, "licence_free_classes", path), "gate.licence_free_classes"
-        ),
+        licence_free_classes=_classes(_str_list(data, "licence_free_classes", path), "gate.licence_free_classes"),
         overdue_block_days=_int(data, "overdue_block_days", path),
         accepted_statuses=frozenset(_str_list(data, "accepted_statuses", path)),
         expired_statuses=frozenset(_str_list(data, "expired_statuses", path)),

@@ -129,9 +129,7 @@ def _licences(certificates: Sequence[Certificate], policy: Policy) -> list[Certi
     return [c for c in certificates if c.cert_type in policy.gate.covers]
 
 
-def license_days_to_expiry(
-    certificates: Sequence[Certificate], as_of: date, policy: Policy
-) -> int | None:
+def license_days_to_expiry(certificates: Sequence[Certificate], as_of: date, policy: Policy) -> int | None:
     """Days until the first in-force licence with an end date expires.
 
     Parameters:
@@ -167,9 +165,7 @@ def has_expired_license(certificates: Sequence[Certificate], as_of: date, policy
     return any(is_expired(c, as_of, policy) and c.cert_type not in in_force for c in licences)
 
 
-def qualification_status(
-    certificates: Sequence[Certificate], as_of: date, policy: Policy
-) -> QualificationStatus:
+def qualification_status(certificates: Sequence[Certificate], as_of: date, policy: Policy) -> QualificationStatus:
     """Summarise the customer's licences for the scorecard.
 
     Only certificate types with a cover rule count as licences (a business licence alone

@@ -137,9 +137,7 @@ def grade_for(score: float, policy: Policy) -> RiskGrade:
     return RiskGrade.E
 
 
-def recommend_limit(
-    monthly_volumes: tuple[Decimal, ...], grade: RiskGrade, policy: Policy
-) -> Decimal:
+def recommend_limit(monthly_volumes: tuple[Decimal, ...], grade: RiskGrade, policy: Policy) -> Decimal:
     """Recommended credit limit for a grade and order volume.
 
     Mean monthly volume over the last ``limits.volume_months`` months (or fewer if the
@@ -211,9 +209,7 @@ def assess(snapshot: CustomerSnapshot, policy: Policy, as_of: date) -> Assessmen
     score = round(total, 2)
     grade = grade_for(score, policy)
     terms = policy.limits.terms_days[grade]
-    change = (
-        round(score - snapshot.previous_score, 2) if snapshot.previous_score is not None else None
-    )
+    change = round(score - snapshot.previous_score, 2) if snapshot.previous_score is not None else None
     return Assessment(
         score=score,
         grade=grade,

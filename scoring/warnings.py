@@ -76,9 +76,7 @@ def _merge(specs: Sequence[WarningSpec]) -> tuple[WarningSpec, ...]:
             merged[spec.kind] = spec
             continue
         main, other = (spec, old) if spec.severity > old.severity else (old, spec)
-        roles = main.notify_roles + tuple(
-            r for r in other.notify_roles if r not in main.notify_roles
-        )
+        roles = main.notify_roles + tuple(r for r in other.notify_roles if r not in main.notify_roles)
         merged[spec.kind] = WarningSpec(
             main.kind,
             main.severity,
@@ -101,9 +99,7 @@ def evaluate_warnings(signals: RiskSignals, policy: Policy) -> tuple[WarningSpec
     """
     wp = policy.warnings
     specs: list[WarningSpec] = []
-    overdue_counts = (
-        signals.overdue_amount >= wp.ignore_overdue_below and signals.overdue_amount > 0
-    )
+    overdue_counts = signals.overdue_amount >= wp.ignore_overdue_below and signals.overdue_amount > 0
     if overdue_counts and signals.max_days_overdue > 0:
         rung = _highest_reached(wp.overdue, signals.max_days_overdue)
         if rung is not None:
@@ -116,11 +112,7 @@ def evaluate_warnings(signals: RiskSignals, policy: Policy) -> tuple[WarningSpec
                 )
             )
     share = wp.overdue_share
-    if (
-        overdue_counts
-        and signals.overdue_share >= share.at
-        and signals.overdue_amount >= share.min_amount
-    ):
+    if overdue_counts and signals.overdue_share >= share.at and signals.overdue_amount >= share.min_amount:
         specs.append(
             _spec(
                 share.rung,
@@ -133,8 +125,7 @@ def evaluate_warnings(signals: RiskSignals, policy: Policy) -> tuple[WarningSpec
         specs.append(
             _spec(
                 wp.license_expired,
-                "资质过期 Licence expired: a required licence is no longer valid; "
-                "collect the renewed licence.",
+                "资质过期 Licence expired: a required licence is no longer valid; collect the renewed licence.",
             )
         )
     elif days is not None:
@@ -153,8 +144,7 @@ def evaluate_warnings(signals: RiskSignals, policy: Policy) -> tuple[WarningSpec
             specs.append(
                 _spec(
                     rung,
-                    f"评分下降 Score drop: {signals.score_drop:.1f} points since the last "
-                    "assessment.",
+                    f"评分下降 Score drop: {signals.score_drop:.1f} points since the last assessment.",
                 )
             )
     if signals.grade is not None:

@@ -33,9 +33,7 @@ JOBS = (
 
 
 def _due(client: redis.Redis, job: Job) -> bool:
-    return bool(
-        client.set(f"medcredit:schedule:{job.actor_name}", "1", nx=True, ex=job.every_seconds)
-    )
+    return bool(client.set(f"medcredit:schedule:{job.actor_name}", "1", nx=True, ex=job.every_seconds))
 
 
 def main() -> None:

@@ -28,9 +28,7 @@ def _fields(spec: WarningSpec) -> dict[str, Any]:
     }
 
 
-async def sync_warnings(
-    rt: Runtime, customer: dict[str, Any], specs: Sequence[WarningSpec]
-) -> bool:
+async def sync_warnings(rt: Runtime, customer: dict[str, Any], specs: Sequence[WarningSpec]) -> bool:
     """Make the stored active warnings match ``specs``; returns whether the customer is blocked."""
     db, oid, now = rt.db, customer["_id"], datetime.now(UTC)
     active = {w["kind"]: w for w in await store.active_warnings_of(db, oid)}
@@ -39,7 +37,7 @@ async def sync_warnings(
         current = active.get(kind)
         fields = _fields(spec)
         if current is None:
-            doc = await store.insert_warning(
+            doc: dict[str, Any] | None = await store.insert_warning(
                 db,
                 {
                     **fields,
@@ -57,16 +55,12 @@ async def sync_warnings(
             await _event(rt, "WARNING_CHANGED", spec.severity, doc)
     for kind, current in active.items():
         if kind not in wanted:
-            doc = await store.update_warning(
-                db, current["_id"], {"resolved_at": now}, unset=("active_key",)
-            )
+            doc = await store.update_warning(db, current["_id"], {"resolved_at": now}, unset=("active_key",))
             await _event(rt, "WARNING_RESOLVED", Severity.INFO, doc)
     return any(spec.blocks_customer for spec in specs)
 
 
-async def _event(
-    rt: Runtime, type_: str, severity: Severity, warning: dict[str, Any] | None
-) -> None:
+async def _event(rt: Runtime, type_: str, severity: Severity, warning: dict[str, Any] | None) -> None:
     if warning is None:
         return
     await record_event(

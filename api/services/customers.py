@@ -55,9 +55,7 @@ def _problems(new: NewCustomer) -> list[Problem]:
             )
         )
     if not new.credit_limit.is_finite() or new.credit_limit < 0:
-        problems.append(
-            Problem("Credit limit must be zero or more.", ErrorCode.NEGATIVE_AMOUNT, "creditLimit")
-        )
+        problems.append(Problem("Credit limit must be zero or more.", ErrorCode.NEGATIVE_AMOUNT, "creditLimit"))
     if not 0 <= new.payment_term_days <= MAX_PAYMENT_TERM_DAYS:
         problems.append(
             Problem(
@@ -67,9 +65,7 @@ def _problems(new: NewCustomer) -> list[Problem]:
             )
         )
     if not isinstance(new.attributes, dict):
-        problems.append(
-            Problem("Attributes must be a JSON object.", ErrorCode.INVALID, "attributes")
-        )
+        problems.append(Problem("Attributes must be a JSON object.", ErrorCode.INVALID, "attributes"))
     return problems
 
 
@@ -106,14 +102,10 @@ async def create_customer(db: Database, new: NewCustomer, *, actor: str) -> dict
     except store.DuplicateCustomer as exc:
         field_name = "uscc" if exc.field == "uscc" else "code"
         value = document.get(exc.field)
-        raise invalid(
-            f"Another customer already has {field_name} '{value}'.", ErrorCode.DUPLICATE, field_name
-        ) from exc
+        raise invalid(f"Another customer already has {field_name} '{value}'.", ErrorCode.DUPLICATE, field_name) from exc
 
 
-async def require_customer(
-    db: Database, oid: ObjectId | None, field_name: str = "customerId"
-) -> dict[str, Any]:
+async def require_customer(db: Database, oid: ObjectId | None, field_name: str = "customerId") -> dict[str, Any]:
     """Return the customer or raise the user error a client sees for an unknown id."""
     customer = await store.get_customer(db, oid) if oid is not None else None
     if customer is None:

@@ -191,6 +191,8 @@ async def process_document(rt: Runtime, doc_id: ObjectId, *, today: date) -> dic
     data = await store.read_file(rt.db, started["file_id"])
     declared = CertificateType(started["declared_type"]) if started.get("declared_type") else None
     customer = await rt.db.customers.find_one({"_id": started["customer_id"]})
+    if customer is None:  # customers are never deleted: this is corrupt data, not a user's mistake
+        raise RuntimeError(f"document {doc_id} belongs to no customer")
     try:
         # OCR is CPU-bound: keep it off the event loop that every actor shares.
         fields = await asyncio.to_thread(read_document, data, hint=declared)
@@ -207,9 +209,7 @@ async def process_document(rt: Runtime, doc_id: ObjectId, *, today: date) -> dic
         assert failed is not None
         await _status_event(rt, failed)
         return failed
-    facts = CustomerFacts(
-        legal_name=customer["legal_name"], uscc=customer.get("uscc"), customer_type=customer["type"]
-    )
+    facts = CustomerFacts(legal_name=customer["legal_name"], uscc=customer.get("uscc"), customer_type=customer["type"])
     result = verify_document(fields, facts, today=today, expected_type=declared)
     decided = await store.update_document(
         rt.db,
@@ -218,9 +218,7 @@ async def process_document(rt: Runtime, doc_id: ObjectId, *, today: date) -> dic
             "status": result.status.value,
             "checks": _check_documents(result.checks),
             "extracted": _extracted_document(fields),
-            "certificate_type": fields.doc_type.value
-            if fields.doc_type
-            else started.get("declared_type"),
+            "certificate_type": fields.doc_type.value if fields.doc_type else started.get("declared_type"),
             "processed_at": datetime.now(UTC),
         },
     )
@@ -241,9 +239,7 @@ async def accept_as_certificate(rt: Runtime, document: dict[str, Any]) -> dict[s
             ErrorCode.INVALID_STATE,
             "id",
         )
-    current = await rt.db.certificates.find_one(
-        {"key": cert_store.certificate_key(document["customer_id"], cert_type)}
-    )
+    current = await rt.db.certificates.find_one({"key": cert_store.certificate_key(document["customer_id"], cert_type)})
     if (
         current is not None
         and current.get("valid_until")
@@ -317,9 +313,7 @@ async def review_document(
         only_if_status=REVIEWABLE,
     )
     if decided is None:
-        raise invalid(
-            "The document was decided by someone else meanwhile.", ErrorCode.INVALID_STATE, "id"
-        )
+        raise invalid("The document was decided by someone else meanwhile.", ErrorCode.INVALID_STATE, "id")
     await rt.db.audit.insert_one(
         {
             "customer_id": document["customer_id"],

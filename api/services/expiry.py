@@ -18,9 +18,7 @@ from scoring.codes import Severity
 WATCH_DAYS = 90
 
 
-async def expiring_certificates(
-    rt: Runtime, within_days: int, *, today: date
-) -> list[dict[str, Any]]:
+async def expiring_certificates(rt: Runtime, within_days: int, *, today: date) -> list[dict[str, Any]]:
     """Certificates still in force whose end date falls within ``within_days`` of today."""
     until = dates.to_bson(today + timedelta(days=max(within_days, 0)))
     start = dates.to_bson(today)
@@ -32,9 +30,7 @@ async def sweep_expiry(rt: Runtime, *, today: date) -> dict[str, int]:
     horizon = dates.to_bson(today + timedelta(days=WATCH_DAYS))
     start_of_today = dates.to_bson(today)
     watched = await store.expiring_before(rt.db, horizon)
-    lapsed = [
-        c for c in watched if c["valid_until"] < start_of_today and c.get("status") != "expired"
-    ]
+    lapsed = [c for c in watched if c["valid_until"] < start_of_today and c.get("status") != "expired"]
     await store.mark_expired(rt.db, [c["_id"] for c in lapsed])
     for certificate in lapsed:
         await record_event(

@@ -61,10 +61,7 @@ def _money(value: Decimal, field: str) -> Decimal:
 async def _refresh_balances(db: Database, customer_id: ObjectId, unapplied: Decimal) -> None:
     """Recompute the customer's open receivables from its invoices (under the lock)."""
     open_total = sum(
-        (
-            to_invoice(d).open_amount
-            for d in await store.invoices_of(db, customer_id, open_only=True)
-        ),
+        (to_invoice(d).open_amount for d in await store.invoices_of(db, customer_id, open_only=True)),
         ZERO,
     )
     await db.customers.update_one(
@@ -79,15 +76,11 @@ async def _refresh_balances(db: Database, customer_id: ObjectId, unapplied: Deci
     )
 
 
-async def _apply(
-    db: Database, customer_id: ObjectId, allocations: list[dict[str, Any]], on: date
-) -> None:
+async def _apply(db: Database, customer_id: ObjectId, allocations: list[dict[str, Any]], on: date) -> None:
     # Allocations carry the absolute amount paid afterwards, so applying twice is harmless.
     for alloc in allocations:
         settled = dates.to_bson(on) if alloc["settles"] else None
-        await store.book_invoice_payment(
-            db, customer_id, alloc["invoice_number"], alloc["paid_after"], settled
-        )
+        await store.book_invoice_payment(db, customer_id, alloc["invoice_number"], alloc["paid_after"], settled)
 
 
 def _allocations(
@@ -110,9 +103,7 @@ def _allocations(
     return rows, remaining
 
 
-async def record_invoice(
-    rt: Runtime, request: InvoiceRequest, *, actor: str
-) -> tuple[dict[str, Any], bool]:
+async def record_invoice(rt: Runtime, request: InvoiceRequest, *, actor: str) -> tuple[dict[str, Any], bool]:
     """Record an invoice once; returns the customer and whether anything changed.
 
     Raises:
@@ -123,9 +114,7 @@ async def record_invoice(
     if not request.number.strip():
         problems.append(Problem("Invoice number must not be empty.", ErrorCode.REQUIRED, "number"))
     if request.due_on < request.issued_on:
-        problems.append(
-            Problem("Due date is before the issue date.", ErrorCode.INVALID_DATE_RANGE, "dueOn")
-        )
+        problems.append(Problem("Due date is before the issue date.", ErrorCode.INVALID_DATE_RANGE, "dueOn"))
     try:
         amount = _money(request.amount, "amount")
     except InvalidInput as exc:
@@ -151,9 +140,7 @@ async def record_invoice(
         }
         if not await store.insert_invoice(db, document):
             existing = await store.get_invoice(db, oid, number)
-            same = existing is not None and all(
-                existing[k] == document[k] for k in ("amount", "issued_on", "due_on")
-            )
+            same = existing is not None and all(existing[k] == document[k] for k in ("amount", "issued_on", "due_on"))
             if not same:
                 raise invalid(
                     f"Invoice {number} is already recorded with a different amount or dates.",
@@ -164,9 +151,7 @@ async def record_invoice(
         credit = customer.get("unapplied_credit", ZERO)
         if credit > 0:
             # Money the customer paid in advance settles new invoices first.
-            open_invoices = [
-                to_invoice(d) for d in await store.invoices_of(db, oid, open_only=True)
-            ]
+            open_invoices = [to_invoice(d) for d in await store.invoices_of(db, oid, open_only=True)]
             rows, credit = _allocations(open_invoices, credit, ())
             await _apply(db, oid, rows, request.issued_on)
         if request.order_ref:
@@ -176,9 +161,7 @@ async def record_invoice(
     return customer, True
 
 
-async def record_payment(
-    rt: Runtime, request: PaymentRequest, *, actor: str
-) -> tuple[dict[str, Any], bool]:
+async def record_payment(rt: Runtime, request: PaymentRequest, *, actor: str) -> tuple[dict[str, Any], bool]:
     """Record a payment once, allocated to the named invoices or oldest first.
 
     Over-payment stays on the customer's account as credit for later invoices.
@@ -197,9 +180,7 @@ async def record_payment(
     async with credit_lock(db, oid) as customer:
         existing = await store.get_payment(db, oid, reference)
         if existing is not None:
-            if existing["amount"] != amount or existing["received_on"] != dates.to_bson(
-                request.received_on
-            ):
+            if existing["amount"] != amount or existing["received_on"] != dates.to_bson(request.received_on):
                 raise invalid(
                     f"Payment {reference} is already recorded with a different amount or date.",
                     ErrorCode.DUPLICATE,
@@ -237,9 +218,7 @@ async def record_payment(
             },
         )
         await _apply(db, oid, rows, request.received_on)
-        await db.payments.update_one(
-            {"_id": store.ledger_key(oid, reference)}, {"$set": {"applied": True}}
-        )
+        await db.payments.update_one({"_id": store.ledger_key(oid, reference)}, {"$set": {"applied": True}})
         await _refresh_balances(db, oid, credit)
     await request_rescore(rt, oid, "payment recorded")
     return customer, True

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from bson import ObjectId
+from pymongo import ReturnDocument
 
 from api.errors import ErrorCode, InvalidInput, Problem
 from api.runtime import Runtime
@@ -28,9 +29,7 @@ async def set_credit_limit(
     elif limit != limit.quantize(Decimal("0.01")):
         problems.append(Problem("Limit must be in whole cents.", ErrorCode.INVALID, "limit"))
     if not reason.strip():
-        problems.append(
-            Problem("A reason is required for every limit change.", ErrorCode.REQUIRED, "reason")
-        )
+        problems.append(Problem("A reason is required for every limit change.", ErrorCode.REQUIRED, "reason"))
     if problems:
         raise InvalidInput(*problems)
     customer = await require_customer(rt.db, customer_id)
@@ -38,10 +37,11 @@ async def set_credit_limit(
     async with credit_lock(rt.db, oid) as customer:
         before = customer.get("credit_limit", Decimal("0.00"))
         after = limit.quantize(Decimal("0.01"))
-        await rt.db.customers.update_one(
-            {"_id": oid}, {"$set": {"credit_limit": after, "limit_proposal": None}}
+        updated = await rt.db.customers.find_one_and_update(
+            {"_id": oid},
+            {"$set": {"credit_limit": after, "limit_proposal": None}},
+            return_document=ReturnDocument.AFTER,
         )
-        await record_limit_change(
-            rt, oid, before=before, after=after, actor=actor, reason=reason.strip()
-        )
-        return await rt.db.customers.find_one({"_id": oid})
+        await record_limit_change(rt, oid, before=before, after=after, actor=actor, reason=reason.strip())
+        assert updated is not None, "customers are never deleted, and we hold its credit lock"
+        return updated

@@ -60,9 +60,7 @@ class Line:
 def _problems(external_ref: str, lines: list[Line]) -> list[Problem]:
     problems = []
     if not external_ref.strip():
-        problems.append(
-            Problem("External reference must not be empty.", ErrorCode.REQUIRED, "externalRef")
-        )
+        problems.append(Problem("External reference must not be empty.", ErrorCode.REQUIRED, "externalRef"))
     if not lines:
         problems.append(Problem("An order needs at least one line.", ErrorCode.REQUIRED, "lines"))
     for i, line in enumerate(lines):
@@ -108,13 +106,8 @@ def _same_order(existing: dict[str, Any], lines: list[Line]) -> bool:
 
 
 async def _gate_facts(rt: Runtime, customer: dict[str, Any], today: date) -> GateCustomer:
-    invoices = [
-        to_invoice(d)
-        for d in await ledger_store.invoices_of(rt.db, customer["_id"], open_only=True)
-    ]
-    certificates = [
-        to_certificate(d) for d in await cert_store.certificates_of(rt.db, customer["_id"])
-    ]
+    invoices = [to_invoice(d) for d in await ledger_store.invoices_of(rt.db, customer["_id"], open_only=True)]
+    certificates = [to_certificate(d) for d in await cert_store.certificates_of(rt.db, customer["_id"])]
     return GateCustomer(
         blocked=bool(customer.get("blocked")),
         available_credit=customer.get("credit_limit", ZERO) - exposure_of(customer),
@@ -192,18 +185,12 @@ async def submit_order(
 
 async def _reserve(rt: Runtime, customer_id: ObjectId, amount: Decimal) -> None:
     # Callers hold the credit lock, so read-then-set cannot lose a concurrent reservation.
-    customer = await rt.db.customers.find_one(
-        {"_id": customer_id}, projection={"orders_reserved": 1}
-    )
+    customer = await rt.db.customers.find_one({"_id": customer_id}, projection={"orders_reserved": 1})
     reserved = (customer or {}).get("orders_reserved", ZERO) + amount
-    await rt.db.customers.update_one(
-        {"_id": customer_id}, {"$set": {"orders_reserved": max(reserved, ZERO)}}
-    )
+    await rt.db.customers.update_one({"_id": customer_id}, {"$set": {"orders_reserved": max(reserved, ZERO)}})
 
 
-async def _audit(
-    rt: Runtime, order: dict[str, Any], action: str, actor: str, note: str | None
-) -> None:
+async def _audit(rt: Runtime, order: dict[str, Any], action: str, actor: str, note: str | None) -> None:
     await rt.db.audit.insert_one(
         {
             "customer_id": order["customer_id"],
@@ -261,9 +248,7 @@ async def decide_held_order(
         InvalidInput: empty note, unknown order, or an order that is not held.
     """
     if not note.strip():
-        raise invalid(
-            "A note is required for every release or rejection.", ErrorCode.REQUIRED, "note"
-        )
+        raise invalid("A note is required for every release or rejection.", ErrorCode.REQUIRED, "note")
     order = await store.get_order(rt.db, order_id) if order_id is not None else None
     if order is None:
         raise invalid("No order with this id.", ErrorCode.NOT_FOUND, "id")
@@ -289,9 +274,7 @@ async def decide_held_order(
             )
         if release:
             await _reserve(rt, order["customer_id"], order["amount"])
-        await _audit(
-            rt, decided, "ORDER_RELEASED" if release else "ORDER_REJECTED", actor, note.strip()
-        )
+        await _audit(rt, decided, "ORDER_RELEASED" if release else "ORDER_REJECTED", actor, note.strip())
     await _order_event(rt, decided)
     return decided
 

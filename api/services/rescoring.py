@@ -48,9 +48,7 @@ def _months_back(today: date, n: int) -> list[tuple[int, int]]:
     return list(reversed(months))
 
 
-def monthly_volumes(
-    invoices: list[receivables.Invoice], today: date, n: int
-) -> tuple[Decimal, ...]:
+def monthly_volumes(invoices: list[receivables.Invoice], today: date, n: int) -> tuple[Decimal, ...]:
     """Invoiced value per month over the last ``n`` complete months, oldest first.
 
     Months before the customer's first invoice are left out rather than counted as zero:
@@ -89,11 +87,7 @@ def build_snapshot(
     attributes = customer.get("attributes") or {}
     since_raw = attributes.get("customer_since")
     try:
-        since = (
-            date.fromisoformat(since_raw)
-            if isinstance(since_raw, str)
-            else customer["created_at"].date()
-        )
+        since = date.fromisoformat(since_raw) if isinstance(since_raw, str) else customer["created_at"].date()
     except ValueError:
         since = customer["created_at"].date()
     months = max(policy.limits.volume_months, 2 * policy.scorecard.volume_trend_months)
@@ -118,10 +112,7 @@ def _risk_document(assessment: Assessment, now: datetime) -> dict[str, Any]:
     return {
         "score": assessment.score,
         "grade": assessment.grade.value,
-        "factors": [
-            {"name": f.name, "value": f.value, "contribution": f.contribution}
-            for f in assessment.factors
-        ],
+        "factors": [{"name": f.name, "value": f.value, "contribution": f.contribution} for f in assessment.factors],
         "recommended_limit": assessment.recommended_limit,
         "recommended_terms_days": assessment.recommended_terms_days,
         "policy_version": assessment.policy_version,
@@ -129,9 +120,7 @@ def _risk_document(assessment: Assessment, now: datetime) -> dict[str, Any]:
     }
 
 
-async def rescore_customer(
-    rt: Runtime, customer_id: ObjectId, *, today: date, reason: str
-) -> Assessment | None:
+async def rescore_customer(rt: Runtime, customer_id: ObjectId, *, today: date, reason: str) -> Assessment | None:
     """Score the customer as of ``today`` and apply what follows; None if it does not exist."""
     try:
         async with credit_lock(rt.db, customer_id) as customer:
@@ -140,9 +129,7 @@ async def rescore_customer(
         return None
 
 
-async def _rescore_locked(
-    rt: Runtime, customer: dict[str, Any], *, today: date, reason: str
-) -> Assessment:
+async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date, reason: str) -> Assessment:
     db, policy, customer_id = rt.db, rt.policy, customer["_id"]
     invoices = await ledger_store.invoices_of(db, customer_id)
     certificates = [to_certificate(d) for d in await cert_store.certificates_of(db, customer_id)]
@@ -187,9 +174,7 @@ async def _rescore_locked(
             },
         )
     changes.update(await _apply_limit_policy(rt, customer, snapshot, assessment))
-    specs = evaluate_warnings(
-        risk_signals(snapshot, assessment, certificates, today, policy), policy
-    )
+    specs = evaluate_warnings(risk_signals(snapshot, assessment, certificates, today, policy), policy)
     blocked = await sync_warnings(rt, customer, specs)
     if blocked != bool(customer.get("blocked")):
         changes["blocked"] = blocked
@@ -239,9 +224,7 @@ async def _apply_limit_policy(
                     "current": current,
                     "proposed": decision.proposed_limit,
                     "reason": decision.reason,
-                    "approverRole": decision.approver_role.value
-                    if decision.approver_role
-                    else None,
+                    "approverRole": decision.approver_role.value if decision.approver_role else None,
                 },
             )
         return {

@@ -21,9 +21,7 @@ async def list_warnings(
     active_only: bool = True,
 ) -> list[dict[str, Any]]:
     severities = [s.value for s in Severity if s >= min_severity]
-    return await store.find_warnings(
-        rt.db, customer_id=customer_id, severities=severities, active_only=active_only
-    )
+    return await store.find_warnings(rt.db, customer_id=customer_id, severities=severities, active_only=active_only)
 
 
 async def acknowledge_warning(

@@ -37,14 +37,10 @@ async def upsert_certificate(
 
 
 async def certificates_of(db: Database, customer_id: ObjectId) -> list[dict[str, Any]]:
-    return [
-        doc async for doc in db[CERTIFICATES].find({"customer_id": customer_id}).sort("type", 1)
-    ]
+    return [doc async for doc in db[CERTIFICATES].find({"customer_id": customer_id}).sort("type", 1)]
 
 
-async def certificates_of_many(
-    db: Database, customer_ids: Sequence[ObjectId]
-) -> dict[ObjectId, list[dict[str, Any]]]:
+async def certificates_of_many(db: Database, customer_ids: Sequence[ObjectId]) -> dict[ObjectId, list[dict[str, Any]]]:
     found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
     async for doc in db[CERTIFICATES].find({"customer_id": {"$in": list(customer_ids)}}):
         found[doc["customer_id"]].append(doc)

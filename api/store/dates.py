@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import overload
 
 
+@overload
+def to_bson(day: date) -> datetime: ...
+@overload
+def to_bson(day: None) -> None: ...
+@overload
+def to_bson(day: date | None) -> datetime | None: ...
 def to_bson(day: date | None) -> datetime | None:
     return datetime.combine(day, time(), tzinfo=UTC) if day is not None else None
 

@@ -19,9 +19,7 @@ def _bucket(db: Database) -> AsyncIOMotorGridFSBucket:
     return AsyncIOMotorGridFSBucket(db, bucket_name=BUCKET)
 
 
-async def store_file(
-    db: Database, file_name: str, data: bytes, metadata: dict[str, Any]
-) -> ObjectId:
+async def store_file(db: Database, file_name: str, data: bytes, metadata: dict[str, Any]) -> ObjectId:
     return await _bucket(db).upload_from_stream(file_name, data, metadata=metadata)
 
 
@@ -58,9 +56,7 @@ async def update_document(
     query: dict[str, Any] = {"_id": oid}
     if only_if_status is not None:
         query["status"] = {"$in": only_if_status}
-    return await db[DOCUMENTS].find_one_and_update(
-        query, {"$set": changes}, return_document=ReturnDocument.AFTER
-    )
+    return await db[DOCUMENTS].find_one_and_update(query, {"$set": changes}, return_document=ReturnDocument.AFTER)
 
 
 async def documents_with_status(db: Database, status: str, limit: int) -> list[dict[str, Any]]:

@@ -36,18 +36,14 @@ async def get_invoice(db: Database, customer_id: ObjectId, number: str) -> dict[
     return await db[INVOICES].find_one({"_id": ledger_key(customer_id, number)})
 
 
-async def invoices_of(
-    db: Database, customer_id: ObjectId, *, open_only: bool = False
-) -> list[dict[str, Any]]:
+async def invoices_of(db: Database, customer_id: ObjectId, *, open_only: bool = False) -> list[dict[str, Any]]:
     query: dict[str, Any] = {"customer_id": customer_id}
     if open_only:
         query["open"] = True
     return [doc async for doc in db[INVOICES].find(query).sort("due_on", 1)]
 
 
-async def invoices_of_many(
-    db: Database, customer_ids: Sequence[ObjectId]
-) -> dict[ObjectId, list[dict[str, Any]]]:
+async def invoices_of_many(db: Database, customer_ids: Sequence[ObjectId]) -> dict[ObjectId, list[dict[str, Any]]]:
     found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
     async for doc in db[INVOICES].find({"customer_id": {"$in": list(customer_ids)}}):
         found[doc["customer_id"]].append(doc)

@@ -60,14 +60,10 @@ async def credit_lock(db: Database, customer_id: ObjectId) -> AsyncIterator[dict
         if await db.customers.count_documents({"_id": customer_id}, limit=1) == 0:
             raise NoSuchCustomer(str(customer_id))
         if loop.time() > deadline:
-            raise LockTimeout(
-                f"credit lock for customer {customer_id} not acquired in {WAIT_LIMIT}s"
-            )
+            raise LockTimeout(f"credit lock for customer {customer_id} not acquired in {WAIT_LIMIT}s")
         await asyncio.sleep(delay * (1 + random.random()))
         delay = min(delay * 2, 0.1)
     try:
         yield taken
     finally:
-        await db.customers.update_one(
-            {"_id": customer_id, "credit_lock.owner": owner}, {"$unset": {"credit_lock": ""}}
-        )
+        await db.customers.update_one({"_id": customer_id, "credit_lock.owner": owner}, {"$unset": {"credit_lock": ""}})

@@ -29,9 +29,7 @@ async def get_order(db: Database, oid: ObjectId) -> dict[str, Any] | None:
     return await db[ORDERS].find_one({"_id": oid})
 
 
-async def find_by_ref(
-    db: Database, customer_id: ObjectId, external_ref: str
-) -> dict[str, Any] | None:
+async def find_by_ref(db: Database, customer_id: ObjectId, external_ref: str) -> dict[str, Any] | None:
     return await db[ORDERS].find_one({"ref_key": ref_key(customer_id, external_ref)})
 
 
@@ -47,7 +45,4 @@ async def update_order(
 
 
 async def orders_of(db: Database, customer_id: ObjectId, limit: int = 200) -> list[dict[str, Any]]:
-    return [
-        doc
-        async for doc in db[ORDERS].find({"customer_id": customer_id}).sort("_id", -1).limit(limit)
-    ]
+    return [doc async for doc in db[ORDERS].find({"customer_id": customer_id}).sort("_id", -1).limit(limit)]

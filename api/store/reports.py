@@ -10,9 +10,7 @@ from bson.decimal128 import Decimal128
 from api.store.connection import Database
 
 _ZERO = Decimal128("0")
-_EXPOSURE = {
-    "$add": [{"$ifNull": ["$open_receivables", _ZERO]}, {"$ifNull": ["$orders_reserved", _ZERO]}]
-}
+_EXPOSURE = {"$add": [{"$ifNull": ["$open_receivables", _ZERO]}, {"$ifNull": ["$orders_reserved", _ZERO]}]}
 _OVERDUE = {"$ifNull": ["$overdue_amount", _ZERO]}
 
 

@@ -33,9 +33,7 @@ async def update_warning(
     update: dict[str, Any] = {"$set": changes}
     if unset:
         update["$unset"] = {name: "" for name in unset}
-    return await db[WARNINGS].find_one_and_update(
-        {"_id": oid}, update, return_document=ReturnDocument.AFTER
-    )
+    return await db[WARNINGS].find_one_and_update({"_id": oid}, update, return_document=ReturnDocument.AFTER)
 
 
 async def get_warning(db: Database, oid: ObjectId) -> dict[str, Any] | None:

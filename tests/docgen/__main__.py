@@ -20,8 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--n", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--renderings", default=",".join(DEFAULT_RENDERINGS),
-                        help=f"comma-separated subset of {','.join(RENDERINGS)}")
+    parser.add_argument(
+        "--renderings", default=",".join(DEFAULT_RENDERINGS), help=f"comma-separated subset of {','.join(RENDERINGS)}"
+    )
     args = parser.parse_args(argv)
 
     renderings = tuple(r.strip() for r in args.renderings.split(",") if r.strip())
@@ -31,11 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     manifest = []
     for doc in docs:
         (args.out_dir / doc.filename).write_bytes(doc.data)
-        manifest.append({"filename": doc.filename, "rendering": doc.rendering, "mime": doc.mime,
-                         "truth": doc.truth.to_json_dict()})
+        manifest.append(
+            {"filename": doc.filename, "rendering": doc.rendering, "mime": doc.mime, "truth": doc.truth.to_json_dict()}
+        )
     (args.out_dir / "truth.json").write_text(
-        json.dumps({"seed": args.seed, "n": args.n, "documents": manifest},
-                   ensure_ascii=False, indent=2) + "\n",
+        json.dumps({"seed": args.seed, "n": args.n, "documents": manifest}, ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8",
     )
     elapsed = time.perf_counter() - started

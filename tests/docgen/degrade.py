@@ -19,8 +19,7 @@ def _np_rng(rng: random.Random) -> np.random.Generator:
 
 def paper_tint(arr: np.ndarray, rng: random.Random) -> np.ndarray:
     """Multiply by a warm off-white, the colour of aged or recycled paper."""
-    tint = np.array([rng.uniform(0.93, 1.0), rng.uniform(0.9, 0.97), rng.uniform(0.8, 0.92)],
-                    dtype=np.float32)
+    tint = np.array([rng.uniform(0.93, 1.0), rng.uniform(0.9, 0.97), rng.uniform(0.8, 0.92)], dtype=np.float32)
     return arr * tint
 
 
@@ -32,8 +31,9 @@ def scanner(img: Image.Image, rng: random.Random) -> Image.Image:
     angle = rng.uniform(-3.0, 3.0)
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     border = tuple(float(v) for v in arr[5, 5])
-    arr = cv2.warpAffine(arr, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+    arr = cv2.warpAffine(
+        arr, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border
+    )
     arr = np.asarray(cv2.GaussianBlur(arr, (0, 0), rng.uniform(0.5, 1.0)), dtype=np.float32)
     arr += gen.standard_normal(arr.shape, dtype=np.float32) * rng.uniform(4.0, 10.0)
     # A faint darker band along one edge where the lid did not close fully.
@@ -51,15 +51,13 @@ def phone_photo(img: Image.Image, rng: random.Random) -> Image.Image:
     target_w = rng.randint(1400, 1600)
     margin_frac = rng.uniform(0.06, 0.12), rng.uniform(0.05, 0.1)
     shrink = target_w / (img.width * (1 + 2 * margin_frac[0]))
-    small = img.resize((round(img.width * shrink), round(img.height * shrink)),
-                       Image.Resampling.LANCZOS)
+    small = img.resize((round(img.width * shrink), round(img.height * shrink)), Image.Resampling.LANCZOS)
     page = paper_tint(np.asarray(small, dtype=np.float32), rng)
     ph, pw = page.shape[:2]
     # Canvas with a desk-coloured margin around the page.
     margin_x, margin_y = int(pw * margin_frac[0]), int(ph * margin_frac[1])
     cw, ch = pw + 2 * margin_x, ph + 2 * margin_y
-    desk = np.array([rng.uniform(60, 140), rng.uniform(50, 120), rng.uniform(40, 100)],
-                    dtype=np.float32)
+    desk = np.array([rng.uniform(60, 140), rng.uniform(50, 120), rng.uniform(40, 100)], dtype=np.float32)
     canvas_noise = gen.normal(0.0, 6.0, (ch // 8 + 1, cw // 8 + 1, 3)).astype(np.float32)
     background = desk + cv2.resize(canvas_noise, (cw, ch), interpolation=cv2.INTER_LINEAR)
 
@@ -68,13 +66,16 @@ def phone_photo(img: Image.Image, rng: random.Random) -> Image.Image:
     corners = [(0.0, 0.0), (pw, 0.0), (pw, ph), (0.0, ph)]
     src = np.array(corners, dtype=np.float32)
     dst = np.array(
-        [(margin_x + x + rng.uniform(-jitter, jitter) * pw,
-          margin_y + y + rng.uniform(-jitter, jitter) * ph) for x, y in corners],
+        [
+            (margin_x + x + rng.uniform(-jitter, jitter) * pw, margin_y + y + rng.uniform(-jitter, jitter) * ph)
+            for x, y in corners
+        ],
         dtype=np.float32,
     )
     matrix = cv2.getPerspectiveTransform(src, dst)
-    warped = cv2.warpPerspective(page, matrix, (cw, ch), flags=cv2.INTER_LINEAR,
-                                 borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+    warped = cv2.warpPerspective(
+        page, matrix, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0)
+    )
     inside = cv2.warpPerspective(np.ones((ph, pw), np.float32), matrix, (cw, ch))[..., None]
     arr = warped * inside + background * (1.0 - inside)
 

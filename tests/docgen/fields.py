@@ -71,9 +71,7 @@ def region6(rng: random.Random, place: Place) -> str:
     return place.region4 + rng.choice(("02", "04", "05", "06", "11", "13", "15"))
 
 
-def pick_scope(
-    rng: random.Random, classes: tuple[str, ...], allow_ivd: bool = True
-) -> tuple[str, ...]:
+def pick_scope(rng: random.Random, classes: tuple[str, ...], allow_ivd: bool = True) -> tuple[str, ...]:
     """Return a sorted tuple of catalogue codes for a licence covering ``classes``."""
     pool = [c for c in CATALOGUE if allow_ivd or c != "6840"]
     count = rng.randint(len(classes), len(classes) + 4)
@@ -171,9 +169,7 @@ def _class2_filing(rng: random.Random, place: Place, issued: datetime.date, city
     )
 
 
-def _production_license(
-    rng: random.Random, place: Place, issued: datetime.date, city: str
-) -> Truth:
+def _production_license(rng: random.Random, place: Place, issued: datetime.date, city: str) -> Truth:
     old = _old_style(issued, rng)
     agency = "食药监械生产许" if old else "药监械生产许"
     number = f"{place.prov_abbr}{agency}{issued.year}{_serial(rng)}号"
@@ -192,9 +188,7 @@ def _production_license(
     )
 
 
-def _registration_certificate(
-    rng: random.Random, place: Place, issued: datetime.date, city: str
-) -> Truth:
+def _registration_certificate(rng: random.Random, place: Place, issued: datetime.date, city: str) -> Truth:
     category = rng.choice(sorted(PRODUCTS))
     device_class = "III" if rng.random() < 0.6 else "II"
     class_digit = "3" if device_class == "III" else "2"
@@ -223,9 +217,7 @@ def _registration_certificate(
     )
 
 
-def _medical_institution_license(
-    rng: random.Random, place: Place, issued: datetime.date, city: str
-) -> Truth:
+def _medical_institution_license(rng: random.Random, place: Place, issued: datetime.date, city: str) -> Truth:
     region = region6(rng, place)
     uscc = make_uscc(rng, region, prefix="12")
     # 登记号: organisation code + region code + institution-type code + serial (22 chars).

@@ -72,9 +72,7 @@ def plan(n: int, renderings: tuple[str, ...] = DEFAULT_RENDERINGS) -> list[tuple
     return out
 
 
-def generate_set(
-    n: int, seed: int, renderings: tuple[str, ...] = DEFAULT_RENDERINGS
-) -> list[GeneratedDocument]:
+def generate_set(n: int, seed: int, renderings: tuple[str, ...] = DEFAULT_RENDERINGS) -> list[GeneratedDocument]:
     """Generate ``n`` documents covering all six types and the given renderings evenly."""
     unknown = set(renderings) - set(RENDERINGS)
     if unknown:

@@ -30,8 +30,11 @@ _LABELS: dict[str, tuple[str, ...]] = {
 }
 
 _GENERAL_ITEMS = [
-    "医疗设备租赁", "技术服务、技术开发、技术咨询", "消毒剂销售（不含危险化学品）",
-    "办公用品销售", "信息咨询服务（不含许可类信息咨询服务）",
+    "医疗设备租赁",
+    "技术服务、技术开发、技术咨询",
+    "消毒剂销售（不含危险化学品）",
+    "办公用品销售",
+    "信息咨询服务（不含许可类信息咨询服务）",
 ]
 _SELF_RUN_NOTE = "（除依法须经批准的项目外，凭营业执照依法自主开展经营活动）"
 
@@ -77,15 +80,12 @@ def format_date(day: datetime.date, style: str) -> str:
 def place_for(truth: Truth, rng: random.Random) -> Place:
     """Return the place named in the issuer or holder, so addresses agree with them."""
     authority = (truth.issuing_authority or "") + (truth.holder_name or "")
-    matches = [p for p in names.PLACES
-               if p.city in authority or p.province.removesuffix("省") in authority]
+    matches = [p for p in names.PLACES if p.city in authority or p.province.removesuffix("省") in authority]
     city_matches = [p for p in matches if p.city in authority]
     return (city_matches or matches or [rng.choice(names.PLACES)])[0]
 
 
-def scope_text(
-    classes: tuple[str, ...], codes: tuple[str, ...], rng: random.Random, noun: str = "医疗器械"
-) -> str:
+def scope_text(classes: tuple[str, ...], codes: tuple[str, ...], rng: random.Random, noun: str = "医疗器械") -> str:
     """Return scope text such as 第三类医疗器械：06 医用成像器械，07 ...；第二类医疗器械：22 ...
 
     Every code appears as digits so it can be extracted; codes are shared out among
@@ -172,9 +172,16 @@ def _business_license(truth: Truth, rng: random.Random, style: str, place: Place
     rows = [
         Row("统一社会信用代码", truth.license_number, "license_number"),
         Row(_space_out("名称", rng, sp), truth.holder_name or "", "holder_name"),
-        Row(_space_out("类型", rng, sp), rng.choice(("有限责任公司（自然人投资或控股）",
-                                                     "股份有限公司（非上市、自然人投资或控股）",
-                                                     "有限责任公司（法人独资）"))),
+        Row(
+            _space_out("类型", rng, sp),
+            rng.choice(
+                (
+                    "有限责任公司（自然人投资或控股）",
+                    "股份有限公司（非上市、自然人投资或控股）",
+                    "有限责任公司（法人独资）",
+                )
+            ),
+        ),
         Row("法定代表人", names.person_name(rng)),
         Row("注册资本", rng.choice(("人民币", "")) + capital),
         Row("成立日期", start, "valid_from"),
@@ -188,8 +195,10 @@ def _business_license(truth: Truth, rng: random.Random, style: str, place: Place
         title="营业执照",
         subtitle="（副　本）" if rng.random() < 0.5 else None,
         rows=rows,
-        footer=[Row("登记机关", truth.issuing_authority or "", "issuing_authority"),
-                Row("", format_date(registered, style))],
+        footer=[
+            Row("登记机关", truth.issuing_authority or "", "issuing_authority"),
+            Row("", format_date(registered, style)),
+        ],
         seal_text=truth.issuing_authority or "",
         seal_bottom=None,
         top_right=f"编号{rng.choice(('：', ' '))}{serial}" if rng.random() < 0.6 else None,
@@ -213,8 +222,10 @@ def _company_rows(truth: Truth, rng: random.Random, number_key: str, place: Plac
 
 def _footer(truth: Truth, rng: random.Random, style: str, dept: str, date_label: str) -> list[Row]:
     assert truth.valid_from
-    return [Row(dept, truth.issuing_authority or "", "issuing_authority"),
-            Row(date_label, format_date(truth.valid_from, style), "valid_from")]
+    return [
+        Row(dept, truth.issuing_authority or "", "issuing_authority"),
+        Row(date_label, format_date(truth.valid_from, style), "valid_from"),
+    ]
 
 
 def _operation_license(truth: Truth, rng: random.Random, style: str, place: Place) -> DocLayout:
@@ -228,9 +239,12 @@ def _operation_license(truth: Truth, rng: random.Random, style: str, place: Plac
         _validity_row(truth, rng, style),
     ]
     return DocLayout(
-        title=TITLES[truth.doc_type], subtitle=rng.choice((None, "（副本）")), rows=rows,
+        title=TITLES[truth.doc_type],
+        subtitle=rng.choice((None, "（副本）")),
+        rows=rows,
         footer=_footer(truth, rng, style, _label("issuer", rng), "发证日期"),
-        seal_text=truth.issuing_authority or "", seal_bottom=rng.choice((None, "行政许可专用章")),
+        seal_text=truth.issuing_authority or "",
+        seal_bottom=rng.choice((None, "行政许可专用章")),
     )
 
 
@@ -243,10 +257,12 @@ def _class2_filing(truth: Truth, rng: random.Random, style: str, place: Place) -
         Row("经营范围", scope_text(truth.device_classes, truth.scope_categories, rng), "scope"),
     ]
     return DocLayout(
-        title=TITLES[truth.doc_type], subtitle=None, rows=rows,
-        footer=_footer(truth, rng, style, "备案部门",
-                       rng.choice(("备案日期", "备案日期", "发证日期"))),
-        seal_text=truth.issuing_authority or "", seal_bottom=None,
+        title=TITLES[truth.doc_type],
+        subtitle=None,
+        rows=rows,
+        footer=_footer(truth, rng, style, "备案部门", rng.choice(("备案日期", "备案日期", "发证日期"))),
+        seal_text=truth.issuing_authority or "",
+        seal_bottom=None,
     )
 
 
@@ -258,15 +274,16 @@ def _production_license(truth: Truth, rng: random.Random, style: str, place: Pla
         _validity_row(truth, rng, style),
     ]
     return DocLayout(
-        title=TITLES[truth.doc_type], subtitle=rng.choice((None, "（副本）")), rows=rows,
+        title=TITLES[truth.doc_type],
+        subtitle=rng.choice((None, "（副本）")),
+        rows=rows,
         footer=_footer(truth, rng, style, _label("issuer", rng), "发证日期"),
-        seal_text=truth.issuing_authority or "", seal_bottom=rng.choice((None, "行政许可专用章")),
+        seal_text=truth.issuing_authority or "",
+        seal_bottom=rng.choice((None, "行政许可专用章")),
     )
 
 
-def _registration_certificate(
-    truth: Truth, rng: random.Random, style: str, place: Place
-) -> DocLayout:
+def _registration_certificate(truth: Truth, rng: random.Random, style: str, place: Place) -> DocLayout:
     assert truth.valid_until
     category = truth.scope_categories[0]
     product = rng.choice(PRODUCTS[category])
@@ -289,15 +306,15 @@ def _registration_certificate(
     ]
     return DocLayout(
         title="中华人民共和国医疗器械注册证" if rng.random() < 0.5 else TITLES[truth.doc_type],
-        subtitle=None, rows=rows,
+        subtitle=None,
+        rows=rows,
         footer=_footer(truth, rng, style, "审批部门", rng.choice(("批准日期", "发证日期"))),
-        seal_text=truth.issuing_authority or "", seal_bottom=None,
+        seal_text=truth.issuing_authority or "",
+        seal_bottom=None,
     )
 
 
-def _medical_institution_license(
-    truth: Truth, rng: random.Random, style: str, place: Place
-) -> DocLayout:
+def _medical_institution_license(truth: Truth, rng: random.Random, style: str, place: Place) -> DocLayout:
     assert truth.valid_from and truth.valid_until
     depts = "；".join(rng.sample(names.DEPARTMENTS, rng.randint(5, 10)))
     start, end = format_date(truth.valid_from, style), format_date(truth.valid_until, style)
@@ -315,7 +332,10 @@ def _medical_institution_license(
         rows.append(Row("统一社会信用代码", truth.uscc, "uscc"))
     rows.append(Row("有效期限", rng.choice((f"自{start}至{end}", f"{start}至{end}")), "validity"))
     return DocLayout(
-        title=TITLES[truth.doc_type], subtitle=rng.choice((None, "（副本）")), rows=rows,
+        title=TITLES[truth.doc_type],
+        subtitle=rng.choice((None, "（副本）")),
+        rows=rows,
         footer=_footer(truth, rng, style, "发证机关", "发证日期"),
-        seal_text=truth.issuing_authority or "", seal_bottom=None,
+        seal_text=truth.issuing_authority or "",
+        seal_bottom=None,
     )

@@ -135,12 +135,15 @@ def compose(doc: DocLayout, measure: Measure, rng: random.Random) -> Page:
 
 
 def _rect(page: Page, x0: float, y0: float, x1: float, y1: float, width: float) -> None:
-    page.lines += [Line(x0, y0, x1, y0, width), Line(x1, y0, x1, y1, width),
-                   Line(x1, y1, x0, y1, width), Line(x0, y1, x0, y0, width)]
+    page.lines += [
+        Line(x0, y0, x1, y0, width),
+        Line(x1, y0, x1, y1, width),
+        Line(x1, y1, x0, y1, width),
+        Line(x0, y1, x0, y0, width),
+    ]
 
 
-def _centered(page: Page, text: str, y: float, size: float, measure: Measure,
-              bold: bool = False) -> None:
+def _centered(page: Page, text: str, y: float, size: float, measure: Measure, bold: bool = False) -> None:
     w = measure(text, size, bold)
     page.texts.append(Text((page.width - w) / 2, y, size, text, bold))
 
@@ -154,8 +157,17 @@ def _record(page: Page, key: str | None, box: Box) -> None:
     page.boxes[key] = box
 
 
-def _colon_rows(page: Page, doc: DocLayout, y: float, left: float, right: float, body: float,
-                leading: float, measure: Measure, rng: random.Random) -> float:
+def _colon_rows(
+    page: Page,
+    doc: DocLayout,
+    y: float,
+    left: float,
+    right: float,
+    body: float,
+    leading: float,
+    measure: Measure,
+    rng: random.Random,
+) -> float:
     """``label：value`` lines with a hanging indent; labels often aligned in a column."""
     aligned = rng.random() < 0.6
     label_col = max(measure(r.label + doc.colon, body, False) for r in doc.rows) + 4
@@ -171,8 +183,9 @@ def _colon_rows(page: Page, doc: DocLayout, y: float, left: float, right: float,
     return y
 
 
-def _table_rows(page: Page, doc: DocLayout, y: float, left: float, right: float, body: float,
-                leading: float, measure: Measure) -> float:
+def _table_rows(
+    page: Page, doc: DocLayout, y: float, left: float, right: float, body: float, leading: float, measure: Measure
+) -> float:
     """Labels and values in a ruled two-column grid."""
     pad = body * 0.6
     split = left + max(measure(r.label, body, False) for r in doc.rows) + 2 * pad
@@ -185,8 +198,7 @@ def _table_rows(page: Page, doc: DocLayout, y: float, left: float, right: float,
         ty = y + pad / 2 + (leading - body) / 2
         for part in parts:
             page.texts.append(Text(split + pad, ty, body, part))
-            _record(page, row.key, (split + pad, ty, split + pad + measure(part, body, False),
-                                    ty + body))
+            _record(page, row.key, (split + pad, ty, split + pad + measure(part, body, False), ty + body))
             ty += leading
         y += height
         page.lines.append(Line(left, y, right, y))
@@ -194,8 +206,16 @@ def _table_rows(page: Page, doc: DocLayout, y: float, left: float, right: float,
     return y
 
 
-def _footer(page: Page, doc: DocLayout, y: float, right: float, body: float, leading: float,
-            measure: Measure, rng: random.Random) -> None:
+def _footer(
+    page: Page,
+    doc: DocLayout,
+    y: float,
+    right: float,
+    body: float,
+    leading: float,
+    measure: Measure,
+    rng: random.Random,
+) -> None:
     """Right-aligned issuer and date lines near the bottom, with the seal over them."""
     y = max(y + leading * 2, page.height - rng.uniform(150.0, 190.0))
     xr = right - rng.uniform(6.0, 30.0)
@@ -209,6 +229,4 @@ def _footer(page: Page, doc: DocLayout, y: float, right: float, body: float, lea
         y += leading
     page.seal_radius = rng.uniform(50.0, 58.0)
     block_center = (top + y - leading + body) / 2
-    page.seal_center = (xr - page.seal_radius * rng.uniform(0.7, 1.1),
-                        block_center + rng.uniform(-10.0, 10.0))
-
+    page.seal_center = (xr - page.seal_radius * rng.uniform(0.7, 1.1), block_center + rng.uniform(-10.0, 10.0))

@@ -24,9 +24,7 @@ QUALITIES: tuple[str, ...] = ("clean", "degraded", "photo")
 _DPI_RANGE = (215.0, 245.0)
 
 
-def render_page(
-    truth: Truth, rng: random.Random, dpi: float | None = None
-) -> tuple[Image.Image, Page, float]:
+def render_page(truth: Truth, rng: random.Random, dpi: float | None = None) -> tuple[Image.Image, Page, float]:
     """Draw the document as black-on-white RGB; return the image, its Page and px per pt."""
     scale = (dpi or rng.uniform(*_DPI_RANGE)) / 72.0
     family = rng.choice(sorted(RASTER_FAMILIES))
@@ -38,16 +36,20 @@ def render_page(
     img = Image.new("RGB", (round(page.width * scale), round(page.height * scale)), "white")
     draw = ImageDraw.Draw(img)
     for ln in page.lines:
-        draw.line((ln.x0 * scale, ln.y0 * scale, ln.x1 * scale, ln.y1 * scale),
-                  fill=(0, 0, 0), width=max(1, round(ln.width * scale)))
+        draw.line(
+            (ln.x0 * scale, ln.y0 * scale, ln.x1 * scale, ln.y1 * scale),
+            fill=(0, 0, 0),
+            width=max(1, round(ln.width * scale)),
+        )
     for t in page.texts:
         font = pil_font(family, t.bold, round(t.size * scale))
         draw.text((t.x * scale, t.baseline * scale), t.text, font=font, fill=(0, 0, 0), anchor="ls")
     return img, page, scale
 
 
-def stamp_seal(img: Image.Image, page: Page, scale: float, rng: random.Random,
-               center: tuple[float, float] | None = None) -> Image.Image:
+def stamp_seal(
+    img: Image.Image, page: Page, scale: float, rng: random.Random, center: tuple[float, float] | None = None
+) -> Image.Image:
     """Blend the issuer's seal multiplicatively (ink over toner) at ``center`` in points."""
     cx, cy = center or page.seal_center
     radius = round(page.seal_radius * scale)
@@ -63,11 +65,11 @@ def stamp_seal(img: Image.Image, page: Page, scale: float, rng: random.Random,
     h = min(seal.height - sy0, base.shape[0] - dy0)
     if w <= 0 or h <= 0:
         return img
-    alpha = np.asarray(seal.getchannel("A"), dtype=np.float32)[sy0:sy0 + h, sx0:sx0 + w] / 255.0
+    alpha = np.asarray(seal.getchannel("A"), dtype=np.float32)[sy0 : sy0 + h, sx0 : sx0 + w] / 255.0
     red = np.array(SEAL_RED, dtype=np.float32) / 255.0
-    region = base[dy0:dy0 + h, dx0:dx0 + w].astype(np.float32)
+    region = base[dy0 : dy0 + h, dx0 : dx0 + w].astype(np.float32)
     region *= 1.0 - alpha[..., None] * (1.0 - red)
-    base[dy0:dy0 + h, dx0:dx0 + w] = np.clip(region, 0, 255).astype(np.uint8)
+    base[dy0 : dy0 + h, dx0 : dx0 + w] = np.clip(region, 0, 255).astype(np.uint8)
     return Image.fromarray(base)
 
 

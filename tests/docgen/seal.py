@@ -73,7 +73,6 @@ def _ink_texture(size: int, rng: random.Random) -> np.ndarray:
     gen = np.random.default_rng(rng.getrandbits(64))
     coarse = gen.uniform(0.55, 1.0, (8, 8)).astype(np.float32)
     coarse_img = Image.fromarray((coarse * 255).astype(np.uint8))
-    blotch = np.asarray(coarse_img.resize((size, size), Image.Resampling.BICUBIC),
-                        dtype=np.float32) / 255.0
+    blotch = np.asarray(coarse_img.resize((size, size), Image.Resampling.BICUBIC), dtype=np.float32) / 255.0
     speckle = (gen.random((size, size)) > 0.06).astype(np.float32)
     return np.clip(blotch * (0.35 + 0.65 * speckle), 0.0, 1.0)

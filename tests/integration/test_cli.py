@@ -33,9 +33,7 @@ def test_cli_token_is_accepted_with_its_roles(app_client: TestClient, settings: 
     viewer = mint(settings, "--subject", "carol", "--role", "VIEWER")
     assert viewer.returncode == 0, viewer.stderr
     headers = {"Authorization": f"Bearer {viewer.stdout.strip()}"}
-    read = app_client.post(
-        "/graphql", json={"query": "{ customers { totalCount } }"}, headers=headers
-    )
+    read = app_client.post("/graphql", json={"query": "{ customers { totalCount } }"}, headers=headers)
     assert read.status_code == 200 and "errors" not in read.json()
     write = app_client.post(
         "/graphql",
@@ -90,9 +88,7 @@ def test_cli_extract_prints_the_contract_json(tmp_path) -> None:  # type: ignore
         assert fields["doc_type"] == "production_license"
         assert fields["license_number"] == truth.license_number
         assert fields["uscc"] == truth.uscc
-        assert fields["valid_until"] == (
-            truth.valid_until.isoformat() if truth.valid_until else None
-        )
+        assert fields["valid_until"] == (truth.valid_until.isoformat() if truth.valid_until else None)
         assert 0.0 <= fields["confidence"] <= 1.0
 
 

@@ -43,9 +43,7 @@ def create(gql, **fields):  # type: ignore[no-untyped-def]
 
 def test_create_customer_returns_it_with_honest_empty_risk_fields(gql) -> None:  # type: ignore[no-untyped-def]
     code = make_uscc(random.Random())
-    result = create(
-        gql, uscc=code, region="江苏", creditLimit="125000.5", attributes={"tier": "gold"}
-    )
+    result = create(gql, uscc=code, region="江苏", creditLimit="125000.5", attributes={"tier": "gold"})
     assert result["errors"] == []
     customer = result["customer"]
     assert customer["id"].startswith("cus_")
@@ -98,9 +96,7 @@ def test_cursor_pagination_walks_every_match_once(gql) -> None:  # type: ignore[
     seen: list[str] = []
     after = None
     while True:
-        page = gql(
-            PAGE, {"first": 3, "after": after, "filter": {"region": region, "type": "HOSPITAL"}}
-        )
+        page = gql(PAGE, {"first": 3, "after": after, "filter": {"region": region, "type": "HOSPITAL"}})
         conn = page["data"]["customers"]
         assert conn["totalCount"] == 7
         seen += [edge["node"]["code"] for edge in conn["edges"]]

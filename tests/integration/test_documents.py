@@ -57,9 +57,7 @@ def upload(
     return response.json()["data"]["uploadQualificationDocument"]
 
 
-def customer_for(
-    gql, truth: Truth, *, legal_name: str | None = None, with_uscc: bool = True
-) -> str:  # type: ignore[no-untyped-def]
+def customer_for(gql, truth: Truth, *, legal_name: str | None = None, with_uscc: bool = True) -> str:  # type: ignore[no-untyped-def]
     q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } errors { message } } }"
     i = {
         "code": unique("D"),
@@ -77,21 +75,15 @@ def fresh_truth(doc_type: str, seed: int) -> Truth:
     truth = make_truth(doc_type, random.Random(seed))
     today = datetime.now(UTC).date()
     if truth.valid_until is not None and truth.valid_until < today + timedelta(days=365):
-        truth = replace(
-            truth, valid_from=today - timedelta(days=400), valid_until=today + timedelta(days=1400)
-        )
+        truth = replace(truth, valid_from=today - timedelta(days=400), valid_until=today + timedelta(days=1400))
     return truth
 
 
-def test_text_pdf_licence_is_read_verified_and_becomes_a_certificate(
-    app_client, gql, token_for, worker
-) -> None:  # type: ignore[no-untyped-def]
+def test_text_pdf_licence_is_read_verified_and_becomes_a_certificate(app_client, gql, token_for, worker) -> None:  # type: ignore[no-untyped-def]
     truth = fresh_truth("operation_license", 11)
     cid = customer_for(gql, truth)
     pdf = render_text_pdf(truth, random.Random(1))
-    result = upload(
-        app_client, token_for(Role.ONBOARDING), cid, "licence.pdf", pdf, "application/pdf"
-    )
+    result = upload(app_client, token_for(Role.ONBOARDING), cid, "licence.pdf", pdf, "application/pdf")
     assert result["errors"] == [] and result["document"]["status"] == "QUEUED"
     worker.drain()
     doc = gql(DOCUMENT, {"id": result["document"]["id"]})["data"]["document"]
@@ -100,12 +92,8 @@ def test_text_pdf_licence_is_read_verified_and_becomes_a_certificate(
     assert doc["extracted"]["holderName"] == truth.holder_name
     assert doc["certificateType"] == "OPERATION_LICENSE"
     certificates = doc["customer"]["certificates"]
-    assert [(c["type"], c["number"]) for c in certificates] == [
-        ("OPERATION_LICENSE", truth.license_number)
-    ]
-    assert certificates[0]["validUntil"] == (
-        truth.valid_until.isoformat() if truth.valid_until else None
-    )
+    assert [(c["type"], c["number"]) for c in certificates] == [("OPERATION_LICENSE", truth.license_number)]
+    assert certificates[0]["validUntil"] == (truth.valid_until.isoformat() if truth.valid_until else None)
     assert certificates[0]["sourceDocument"]["id"] == result["document"]["id"]
 
 
@@ -151,9 +139,7 @@ def test_too_large_upload_is_refused(app_client, gql, token_for, settings) -> No
     assert [e["code"] for e in result["errors"]] == ["TOO_LARGE"]
 
 
-def test_only_onboarding_uploads_and_same_file_twice_is_one_document(
-    app_client, gql, token_for, worker
-) -> None:  # type: ignore[no-untyped-def]
+def test_only_onboarding_uploads_and_same_file_twice_is_one_document(app_client, gql, token_for, worker) -> None:  # type: ignore[no-untyped-def]
     truth = fresh_truth("class2_filing", 41)
     cid = customer_for(gql, truth)
     pdf = render_text_pdf(truth, random.Random(3))
@@ -166,9 +152,7 @@ def test_only_onboarding_uploads_and_same_file_twice_is_one_document(
     )
     assert forbidden.status_code == 403
     first = upload(app_client, token_for(Role.ONBOARDING), cid, "f.pdf", pdf, "application/pdf")
-    second = upload(
-        app_client, token_for(Role.ONBOARDING), cid, "again.pdf", pdf, "application/pdf"
-    )
+    second = upload(app_client, token_for(Role.ONBOARDING), cid, "again.pdf", pdf, "application/pdf")
     assert first["document"]["id"] == second["document"]["id"]
     worker.drain()
 
@@ -178,9 +162,7 @@ def test_review_queue_and_a_persons_decision(app_client, gql, token_for, worker)
     # The customer's legal name is written differently from the licence: a person decides.
     cid = customer_for(gql, truth, legal_name=(truth.holder_name or "") + "第一分公司")
     pdf = render_text_pdf(truth, random.Random(4))
-    doc_id = upload(app_client, token_for(Role.ONBOARDING), cid, "l.pdf", pdf, "application/pdf")[
-        "document"
-    ]["id"]
+    doc_id = upload(app_client, token_for(Role.ONBOARDING), cid, "l.pdf", pdf, "application/pdf")["document"]["id"]
     worker.drain()
     status = gql(DOCUMENT, {"id": doc_id})["data"]["document"]["status"]
     assert status in ("NEEDS_REVIEW", "MISMATCH")
@@ -190,9 +172,7 @@ def test_review_queue_and_a_persons_decision(app_client, gql, token_for, worker)
     review = """mutation($id: ID!, $ok: Boolean!, $note: String!) { reviewDocument(id: $id, approve: $ok, note: $note) {
       document { status reviewNote } errors { field code } } }"""
     gql(review, {"id": doc_id, "ok": True, "note": "x"}, Role.ONBOARDING, expect_status=403)
-    no_note = gql(review, {"id": doc_id, "ok": True, "note": ""}, Role.CREDIT_MANAGER)["data"][
-        "reviewDocument"
-    ]
+    no_note = gql(review, {"id": doc_id, "ok": True, "note": ""}, Role.CREDIT_MANAGER)["data"]["reviewDocument"]
     assert [(e["field"], e["code"]) for e in no_note["errors"]] == [("note", "REQUIRED")]
     decided = gql(
         review,
@@ -201,9 +181,7 @@ def test_review_queue_and_a_persons_decision(app_client, gql, token_for, worker)
     )["data"]["reviewDocument"]
     assert decided["errors"] == [] and decided["document"]["status"] == "VERIFIED"
     assert decided["document"]["reviewNote"].startswith("branch")
-    again = gql(review, {"id": doc_id, "ok": False, "note": "x"}, Role.CREDIT_MANAGER)["data"][
-        "reviewDocument"
-    ]
+    again = gql(review, {"id": doc_id, "ok": False, "note": "x"}, Role.CREDIT_MANAGER)["data"]["reviewDocument"]
     assert [e["code"] for e in again["errors"]] == ["INVALID_STATE"]
     certs = gql(DOCUMENT, {"id": doc_id})["data"]["document"]["customer"]["certificates"]
     assert [c["number"] for c in certs] == [truth.license_number]
@@ -212,19 +190,13 @@ def test_review_queue_and_a_persons_decision(app_client, gql, token_for, worker)
 def test_expiring_certificates_and_the_expiry_sweep(app_client, gql, token_for, worker) -> None:  # type: ignore[no-untyped-def]
     today = datetime.now(UTC).date()
     base = fresh_truth("operation_license", 61)
-    soon = replace(
-        base, valid_from=today - timedelta(days=1800), valid_until=today + timedelta(days=20)
-    )
+    soon = replace(base, valid_from=today - timedelta(days=1800), valid_until=today + timedelta(days=20))
     cid = customer_for(gql, soon)
     pdf = render_text_pdf(soon, random.Random(5))
-    doc_id = upload(
-        app_client, token_for(Role.ONBOARDING), cid, "soon.pdf", pdf, "application/pdf"
-    )["document"]["id"]
+    doc_id = upload(app_client, token_for(Role.ONBOARDING), cid, "soon.pdf", pdf, "application/pdf")["document"]["id"]
     worker.drain()
     assert gql(DOCUMENT, {"id": doc_id})["data"]["document"]["status"] == "VERIFIED"
-    expiring = gql("{ expiringCertificates(withinDays: 30) { number daysToExpiry } }")["data"][
-        "expiringCertificates"
-    ]
+    expiring = gql("{ expiringCertificates(withinDays: 30) { number daysToExpiry } }")["data"]["expiringCertificates"]
     assert {"number": soon.license_number, "daysToExpiry": 20} in expiring
     far = gql("{ expiringCertificates(withinDays: 10) { number } }")["data"]["expiringCertificates"]
     assert soon.license_number not in {c["number"] for c in far}

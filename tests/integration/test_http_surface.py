@@ -64,7 +64,5 @@ def test_malformed_requests_get_clear_errors_not_500(app_client: TestClient, tok
         response = app_client.post("/graphql", json=payload, headers=headers)
         assert response.status_code in (200, 400), response.text
         assert "Traceback" not in response.text
-    garbage = app_client.post(
-        "/graphql", content=b"{not json", headers={**headers, "Content-Type": "application/json"}
-    )
+    garbage = app_client.post("/graphql", content=b"{not json", headers={**headers, "Content-Type": "application/json"})
     assert garbage.status_code == 400

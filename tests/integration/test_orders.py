@@ -37,9 +37,7 @@ def new_customer(gql, limit: str) -> str:  # type: ignore[no-untyped-def]
     return gql(q, {"i": i})["data"]["createCustomer"]["customer"]["id"]
 
 
-def line(
-    device_class: str = "I", category: str = "01", quantity: int = 1, price: str = "100.00"
-) -> dict:
+def line(device_class: str = "I", category: str = "01", quantity: int = 1, price: str = "100.00") -> dict:
     return {
         "sku": f"SKU-{category}",
         "deviceClass": device_class,
@@ -141,27 +139,21 @@ def test_release_and_reject_need_authority_and_a_note(gql) -> None:  # type: ign
     cid = new_customer(gql, "100")
     held = submit(gql, cid, [line(price="500.00")])["order"]
     gql(DECIDE % "releaseOrder", {"id": held["id"], "note": "ok"}, Role.SALES, expect_status=403)
-    no_note = gql(DECIDE % "releaseOrder", {"id": held["id"], "note": " "}, Role.CREDIT_MANAGER)[
-        "data"
-    ]["releaseOrder"]
+    no_note = gql(DECIDE % "releaseOrder", {"id": held["id"], "note": " "}, Role.CREDIT_MANAGER)["data"]["releaseOrder"]
     assert [(e["field"], e["code"]) for e in no_note["errors"]] == [("note", "REQUIRED")]
-    released = gql(
-        DECIDE % "releaseOrder", {"id": held["id"], "note": "prepaid by wire"}, Role.CREDIT_MANAGER
-    )
+    released = gql(DECIDE % "releaseOrder", {"id": held["id"], "note": "prepaid by wire"}, Role.CREDIT_MANAGER)
     order = released["data"]["releaseOrder"]["order"]
     assert (order["status"], order["decidedBy"], order["decisionNote"]) == (
         "APPROVED",
         "tester",
         "prepaid by wire",
     )
-    again = gql(
-        DECIDE % "rejectOrder", {"id": held["id"], "note": "too late"}, Role.CREDIT_MANAGER
-    )["data"]["rejectOrder"]
-    assert [e["code"] for e in again["errors"]] == ["INVALID_STATE"]
-    held2 = submit(gql, cid, [line(price="900.00")])["order"]
-    rejected = gql(DECIDE % "rejectOrder", {"id": held2["id"], "note": "no"}, Role.ADMIN)["data"][
+    again = gql(DECIDE % "rejectOrder", {"id": held["id"], "note": "too late"}, Role.CREDIT_MANAGER)["data"][
         "rejectOrder"
     ]
+    assert [e["code"] for e in again["errors"]] == ["INVALID_STATE"]
+    held2 = submit(gql, cid, [line(price="900.00")])["order"]
+    rejected = gql(DECIDE % "rejectOrder", {"id": held2["id"], "note": "no"}, Role.ADMIN)["data"]["rejectOrder"]
     assert rejected["order"]["status"] == "REJECTED"
 
 
@@ -170,9 +162,7 @@ def test_fifty_concurrent_orders_never_exceed_the_limit(gql, live_server, token_
     headers = {"Authorization": f"Bearer {token_for(Role.SALES)}"}
 
     async def race() -> list[dict]:
-        async with httpx.AsyncClient(
-            base_url=live_server.url, headers=headers, timeout=120
-        ) as client:
+        async with httpx.AsyncClient(base_url=live_server.url, headers=headers, timeout=120) as client:
 
             async def one(i: int) -> dict:
                 variables = {
@@ -182,9 +172,7 @@ def test_fifty_concurrent_orders_never_exceed_the_limit(gql, live_server, token_
                         "lines": [line(price="700.00")],
                     }
                 }
-                response = await client.post(
-                    "/graphql", json={"query": SUBMIT, "variables": variables}
-                )
+                response = await client.post("/graphql", json={"query": SUBMIT, "variables": variables})
                 assert response.status_code == 200, response.text
                 return response.json()["data"]["submitOrder"]["order"]
 

@@ -15,9 +15,9 @@ pytestmark = pytest.mark.integration
 
 def test_message_made_while_broker_is_down_is_delivered_later(gql, settings, worker) -> None:  # type: ignore[no-untyped-def]
     q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }"
-    cid = gql(q, {"i": {"code": unique("OB"), "legalName": "离线测试有限公司", "type": "AGENT"}})["data"]["createCustomer"][
-        "customer"
-    ]["id"]
+    cid = gql(q, {"i": {"code": unique("OB"), "legalName": "离线测试有限公司", "type": "AGENT"}})["data"][
+        "createCustomer"
+    ]["customer"]["id"]
 
     async def scenario() -> tuple[bool, int, int]:
         client, db = open_database(settings.mongodb_url, settings.mongodb_db)

@@ -61,16 +61,12 @@ def test_ledger_changes_rescore_and_growing_overdue_costs_grade_and_limit(gql, w
     with worker.paused():
         for month in range(1, 7):
             invoice(gql, cid, f"M{month}", "50000.00", issued_days_ago=30 * month + 5, terms=30)
-            pay(
-                gql, cid, f"PAY{month}", "50000.00", days_ago=30 * month - 25, numbers=[f"M{month}"]
-            )
+            pay(gql, cid, f"PAY{month}", "50000.00", days_ago=30 * month - 25, numbers=[f"M{month}"])
     worker.drain()
     good = gql(CUSTOMER, {"id": cid})["data"]["customer"]
     assert good["risk"] is not None, "the worker scored the customer after the ledger changed"
     assert good["risk"]["grade"] in ("A", "B")
-    assert (
-        abs(sum(f["contribution"] for f in good["risk"]["factors"]) - good["risk"]["score"]) < 0.05
-    )
+    assert abs(sum(f["contribution"] for f in good["risk"]["factors"]) - good["risk"]["score"]) < 0.05
     assert good["warnings"] == [] and good["blocked"] is False
     limit_before = good["credit"]["limit"]
     # 50,000 a month, grade A (x1.2, 90 days) or B (x1.0, 60 days): the policy's recommendation.
@@ -83,9 +79,7 @@ def test_ledger_changes_rescore_and_growing_overdue_costs_grade_and_limit(gql, w
     bad = gql(CUSTOMER, {"id": cid})["data"]["customer"]
     assert bad["risk"]["score"] < good["risk"]["score"]
     assert bad["risk"]["grade"] > good["risk"]["grade"]
-    assert float(bad["credit"]["limit"]) < float(limit_before), (
-        "the limit was cut without anyone acting"
-    )
+    assert float(bad["credit"]["limit"]) < float(limit_before), "the limit was cut without anyone acting"
     kinds = {w["kind"]: w for w in bad["warnings"]}
     assert kinds["SEVERE_OVERDUE"]["severity"] == "CRITICAL"
     assert "EXECUTIVE" in kinds["SEVERE_OVERDUE"]["notifyRoles"]
@@ -103,16 +97,10 @@ def test_set_credit_limit_needs_reason_and_role_and_is_recorded(gql, worker) -> 
     cid = create(gql, "1000")
     q = """mutation($id: ID!, $l: Decimal!, $r: String!) { setCreditLimit(customerId: $id, limit: $l, reason: $r) {
       customer { credit { limit } } errors { field code } } }"""
-    no_reason = gql(q, {"id": cid, "l": "5000", "r": " "}, Role.CREDIT_MANAGER)["data"][
-        "setCreditLimit"
-    ]
+    no_reason = gql(q, {"id": cid, "l": "5000", "r": " "}, Role.CREDIT_MANAGER)["data"]["setCreditLimit"]
     assert [(e["field"], e["code"]) for e in no_reason["errors"]] == [("reason", "REQUIRED")]
-    negative = gql(q, {"id": cid, "l": "-1", "r": "x"}, Role.CREDIT_MANAGER)["data"][
-        "setCreditLimit"
-    ]
+    negative = gql(q, {"id": cid, "l": "-1", "r": "x"}, Role.CREDIT_MANAGER)["data"]["setCreditLimit"]
     assert [(e["field"], e["code"]) for e in negative["errors"]] == [("limit", "NEGATIVE_AMOUNT")]
     gql(q, {"id": cid, "l": "5000", "r": "x"}, Role.SALES, expect_status=403)
-    ok = gql(q, {"id": cid, "l": "5000", "r": "signed contract 2026-11"}, Role.CREDIT_MANAGER)[
-        "data"
-    ]["setCreditLimit"]
+    ok = gql(q, {"id": cid, "l": "5000", "r": "signed contract 2026-11"}, Role.CREDIT_MANAGER)["data"]["setCreditLimit"]
     assert ok["errors"] == [] and ok["customer"]["credit"]["limit"] == "5000.00"

@@ -59,9 +59,7 @@ def test_risk_report_groups_exposure_overdue_and_scores(gql, worker) -> None:  #
     group = next(g for g in report["byRegion"] if g["key"] == region)
     assert (group["customers"], group["exposure"], group["overdue"]) == (2, "3000.75", "1000.50")
     scores = [
-        gql("query($id: ID!) { customer(id: $id) { risk { score } } }", {"id": c})["data"][
-            "customer"
-        ]["risk"]["score"]
+        gql("query($id: ID!) { customer(id: $id) { risk { score } } }", {"id": c})["data"]["customer"]["risk"]["score"]
         for c in (a, b)
     ]
     assert group["averageScore"] == pytest.approx(sum(scores) / 2, abs=0.01)
@@ -82,13 +80,9 @@ def test_acknowledging_a_warning_is_recorded_and_audited(gql, worker) -> None:  
     assert "FINANCE" in collection["notifyRoles"] and collection["acknowledgedAt"] is None
     ack = """mutation($id: ID!, $note: String) { acknowledgeWarning(id: $id, note: $note) {
       warning { id acknowledgedAt } errors { field code } } }"""
-    done = gql(ack, {"id": collection["id"], "note": "called the buyer"}, Role.FINANCE)["data"][
-        "acknowledgeWarning"
-    ]
+    done = gql(ack, {"id": collection["id"], "note": "called the buyer"}, Role.FINANCE)["data"]["acknowledgeWarning"]
     assert done["errors"] == [] and done["warning"]["acknowledgedAt"] is not None
-    missing = gql(ack, {"id": "wrn_000000000000000000000000"}, Role.FINANCE)["data"][
-        "acknowledgeWarning"
-    ]
+    missing = gql(ack, {"id": "wrn_000000000000000000000000"}, Role.FINANCE)["data"]["acknowledgeWarning"]
     assert [e["code"] for e in missing["errors"]] == ["NOT_FOUND"]
     global_list = gql("{ warnings(minSeverity: MEDIUM) { id severity } }")["data"]["warnings"]
     assert collection["id"] in {w["id"] for w in global_list}

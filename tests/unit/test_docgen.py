@@ -48,8 +48,17 @@ def _truths(count: int = 600, seed: int = 7) -> list[Truth]:
 
 def test_truth_has_exactly_the_agreed_fields() -> None:
     names = [f.name for f in dataclasses.fields(Truth)]
-    assert names == ["doc_type", "license_number", "holder_name", "uscc", "valid_from",
-                     "valid_until", "issuing_authority", "scope_categories", "device_classes"]
+    assert names == [
+        "doc_type",
+        "license_number",
+        "holder_name",
+        "uscc",
+        "valid_from",
+        "valid_until",
+        "issuing_authority",
+        "scope_categories",
+        "device_classes",
+    ]
     with pytest.raises(dataclasses.FrozenInstanceError):
         _truths(1)[0].doc_type = "x"  # type: ignore[misc]
 
@@ -86,9 +95,17 @@ def test_truth_fields_are_consistent() -> None:
 
 
 def test_to_json_dict_uses_iso_dates() -> None:
-    t = Truth("class2_filing", "苏宁药监械经营备20220089号", "江苏康联医疗器械有限公司",
-              "91320106MA1ABCDE1X", datetime.date(2022, 5, 20), None, "南京市市场监督管理局",
-              ("06", "6840"), ("II",))
+    t = Truth(
+        "class2_filing",
+        "苏宁药监械经营备20220089号",
+        "江苏康联医疗器械有限公司",
+        "91320106MA1ABCDE1X",
+        datetime.date(2022, 5, 20),
+        None,
+        "南京市市场监督管理局",
+        ("06", "6840"),
+        ("II",),
+    )
     d = t.to_json_dict()
     assert d["valid_from"] == "2022-05-20" and d["valid_until"] is None
     assert d["scope_categories"] == ["06", "6840"]
@@ -108,8 +125,7 @@ def test_text_pdf_round_trips_through_pdfplumber(doc_type: str) -> None:
         assert code in flat
 
 
-@pytest.mark.parametrize("quality,fmt", [("clean", "PNG"), ("degraded", "JPEG"),
-                                         ("photo", "JPEG")])
+@pytest.mark.parametrize("quality,fmt", [("clean", "PNG"), ("degraded", "JPEG"), ("photo", "JPEG")])
 def test_scans_decode(quality: str, fmt: str) -> None:
     rng = random.Random(quality)
     truth = make_truth("operation_license", rng)

@@ -94,9 +94,7 @@ def test_aging_bucket_boundaries(days_past_due, bucket):
 
 def test_aging_sums_open_amounts_and_skips_settled():
     def inv(n, amount, paid, days):
-        return Invoice(
-            n, D(amount), date(2025, 1, 1), date.fromordinal(AS_OF.toordinal() - days), D(paid)
-        )
+        return Invoice(n, D(amount), date(2025, 1, 1), date.fromordinal(AS_OF.toordinal() - days), D(paid))
 
     book = [
         inv("a", "100.00", "0", -3),
@@ -130,18 +128,12 @@ def test_days_beyond_terms_weighted_level_and_trend():
             D("1000.00"),
             date(2026, 1, 20),
         ),
-        Invoice(
-            "p2", D("3000.00"), date(2026, 1, 2), date(2026, 2, 1), D("3000.00"), date(2026, 1, 25)
-        ),
+        Invoice("p2", D("3000.00"), date(2026, 1, 2), date(2026, 2, 1), D("3000.00"), date(2026, 1, 25)),
         # recent window (2026-04-01, 2026-06-30]: 2,000 paid 20 days late
-        Invoice(
-            "r1", D("2000.00"), date(2026, 4, 1), date(2026, 5, 1), D("2000.00"), date(2026, 5, 21)
-        ),
+        Invoice("r1", D("2000.00"), date(2026, 4, 1), date(2026, 5, 1), D("2000.00"), date(2026, 5, 21)),
         # ignored: not settled, or settled after as_of
         Invoice("o1", D("9000.00"), date(2026, 1, 1), date(2026, 2, 1)),
-        Invoice(
-            "f1", D("9000.00"), date(2026, 5, 1), date(2026, 6, 1), D("9000.00"), date(2026, 7, 15)
-        ),
+        Invoice("f1", D("9000.00"), date(2026, 5, 1), date(2026, 6, 1), D("9000.00"), date(2026, 7, 15)),
     ]
     dbt = days_beyond_terms(history, AS_OF, window_days=90)
     assert dbt.dbt == pytest.approx((1000 * 10 + 3000 * 0 + 2000 * 20) / 6000)

@@ -39,14 +39,6 @@ def test_larger_rule_lets_small_customers_grow_by_the_fixed_amount():
     raw = tomllib.loads(resources.files("scoring").joinpath("policy.toml").read_text("utf-8"))
     raw["limits"]["auto_increase_rule"] = "larger"
     policy = parse_policy(raw)
-    assert (
-        decide_limit_change(D("0"), D("50000"), policy).kind is LimitDecisionKind.INCREASE_APPLIED
-    )
-    assert (
-        decide_limit_change(D("1000000"), D("1200000"), policy).kind
-        is LimitDecisionKind.INCREASE_APPLIED
-    )
-    assert (
-        decide_limit_change(D("0"), D("51000"), policy).kind
-        is LimitDecisionKind.INCREASE_NEEDS_APPROVAL
-    )
+    assert decide_limit_change(D("0"), D("50000"), policy).kind is LimitDecisionKind.INCREASE_APPLIED
+    assert decide_limit_change(D("1000000"), D("1200000"), policy).kind is LimitDecisionKind.INCREASE_APPLIED
+    assert decide_limit_change(D("0"), D("51000"), policy).kind is LimitDecisionKind.INCREASE_NEEDS_APPROVAL

@@ -26,9 +26,7 @@ OPEN = (
     Invoice("o2", D("6000.00"), date(2026, 6, 15), date(2026, 7, 15)),  # current
 )
 PAID = (
-    Invoice(
-        "p1", D("10000.00"), date(2026, 4, 1), date(2026, 5, 1), D("10000.00"), date(2026, 5, 16)
-    ),
+    Invoice("p1", D("10000.00"), date(2026, 4, 1), date(2026, 5, 1), D("10000.00"), date(2026, 5, 16)),
 )  # 15 days late
 
 # Every factor's sub-score is easy to check by hand (see test_hand_checked_scorecard).
@@ -98,9 +96,7 @@ def test_score_change_against_previous_score():
     assert assess(replace(BASE, previous_score=80.0), POLICY, AS_OF).score_change == -10.67
 
 
-def _customer(
-    lateness_days: int, overdue_days: int = 0, overdue_amount: str = "0"
-) -> CustomerSnapshot:
+def _customer(lateness_days: int, overdue_days: int = 0, overdue_amount: str = "0") -> CustomerSnapshot:
     """Twelve monthly invoices of 50,000 paid `lateness_days` late, same volume for all."""
     paid = tuple(
         Invoice(
@@ -141,9 +137,7 @@ def _customer(
 
 def test_prompt_payer_outscores_chronic_late_payer_with_same_volume():
     prompt = assess(_customer(lateness_days=0), POLICY, AS_OF)
-    late = assess(
-        _customer(lateness_days=45, overdue_days=40, overdue_amount="50000"), POLICY, AS_OF
-    )
+    late = assess(_customer(lateness_days=45, overdue_days=40, overdue_amount="50000"), POLICY, AS_OF)
     assert prompt.score > late.score + 20
     assert prompt.grade.rank < late.grade.rank
     assert prompt.recommended_limit > late.recommended_limit

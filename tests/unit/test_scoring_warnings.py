@@ -68,16 +68,11 @@ def test_overdue_ladder(days, kind, severity, roles, blocks):
 
 
 def test_tiny_overdue_residue_is_ignored():
-    assert (
-        evaluate_warnings(RiskSignals(max_days_overdue=200, overdue_amount=D("99.99")), POLICY)
-        == ()
-    )
+    assert evaluate_warnings(RiskSignals(max_days_overdue=200, overdue_amount=D("99.99")), POLICY) == ()
 
 
 def test_large_overdue_share_is_severe_even_when_recent():
-    specs = evaluate_warnings(
-        RiskSignals(max_days_overdue=5, overdue_amount=D("20000.00"), overdue_share=0.6), POLICY
-    )
+    specs = evaluate_warnings(RiskSignals(max_days_overdue=5, overdue_amount=D("20000.00"), overdue_share=0.6), POLICY)
     assert [(s.kind, s.severity) for s in specs] == [
         ("SEVERE_OVERDUE", Severity.CRITICAL),
         ("OVERDUE_REMINDER", Severity.LOW),
@@ -127,9 +122,7 @@ def test_license_expiry_reminders(days, severity):
     assert ONB in spec.notify_roles
 
 
-@pytest.mark.parametrize(
-    "signals", [RiskSignals(license_expired=True), RiskSignals(license_days_to_expiry=-1)]
-)
+@pytest.mark.parametrize("signals", [RiskSignals(license_expired=True), RiskSignals(license_days_to_expiry=-1)])
 def test_expired_license_blocks_and_tells_executives(signals):
     spec = _only(signals)
     assert (spec.kind, spec.severity, spec.blocks_customer) == (
@@ -167,9 +160,7 @@ def test_score_drop(drop, severity, blocks):
         assert spec.notify_roles == (EXEC, CM)
 
 
-@pytest.mark.parametrize(
-    ("grade", "severity"), [("A", None), ("C", None), ("D", "MEDIUM"), ("E", "HIGH")]
-)
+@pytest.mark.parametrize(("grade", "severity"), [("A", None), ("C", None), ("D", "MEDIUM"), ("E", "HIGH")])
 def test_low_grade(grade, severity):
     specs = evaluate_warnings(RiskSignals(grade=RiskGrade[grade]), POLICY)
     assert [s.severity for s in specs] == ([Severity[severity]] if severity else [])
