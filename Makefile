@@ -14,7 +14,7 @@ test: setup
 
 lint: setup
 	.venv/bin/ruff check api schema workers verification scoring tests bench
-	.venv/bin/mypy api schema workers verification scoring
+	.venv/bin/mypy api schema workers verification scoring bench
 
 bench: setup
 	@bash scripts/ensure-redis.sh

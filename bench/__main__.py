@@ -8,6 +8,7 @@ import sys
 BENCHES = [
     ["bench.scoring_bench"],
     ["bench.rescoring_sweep", "--customers", "300", "--invoices", "20"],
+    ["bench.event_latency", "--producers", "2", "--events", "200"],
     ["bench.ocr_bench", "--n", "60"],
 ]
 

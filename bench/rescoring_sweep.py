@@ -18,20 +18,21 @@ import asyncio
 import os
 import random
 import statistics
-import tempfile
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
+from typing import Any
 
 from bson import ObjectId
+
+from bench.embedded import start_embedded
 
 
 def _seed_documents(customers: int, invoices: int, rng: random.Random) -> tuple[list[dict], list[dict]]:
     today = datetime.now(UTC).date()
-    people, ledger = [], []
+    people: list[dict[str, Any]] = []
+    ledger: list[dict[str, Any]] = []
     for c in range(customers):
         oid = ObjectId()
         people.append(
@@ -72,15 +73,6 @@ def _seed_documents(customers: int, invoices: int, rng: random.Random) -> tuple[
     return people, ledger
 
 
-def _start_embedded() -> str:
-    from api.embedded_db import EmbeddedMongo
-
-    server = EmbeddedMongo(Path(tempfile.mkdtemp(prefix="medcredit-bench-")))
-    loop = asyncio.new_event_loop()
-    threading.Thread(target=loop.run_forever, daemon=True).start()
-    return asyncio.run_coroutine_threadsafe(server.start(), loop).result(30)
-
-
 async def _phases(sample: list[ObjectId]) -> dict[str, float]:
     """Median milliseconds of each phase of one rescoring, measured outside the worker."""
     from api.runtime import open_runtime
@@ -99,6 +91,7 @@ async def _phases(sample: list[ObjectId]) -> dict[str, float]:
         for oid in sample:
             t0 = time.perf_counter()
             customer = await rt.db.customers.find_one({"_id": oid})
+            assert customer is not None
             docs = await ledger.invoices_of(rt.db, oid)
             certs = [rescoring.to_certificate(d) for d in await certificates.certificates_of(rt.db, oid)]
             t1 = time.perf_counter()
@@ -120,7 +113,7 @@ def main() -> None:
     args = parser.parse_args()
 
     backend = "MONGODB_URL" if os.environ.get("MONGODB_URL") else "embedded"
-    os.environ["MONGODB_URL"] = os.environ.get("MONGODB_URL") or _start_embedded()
+    os.environ["MONGODB_URL"] = os.environ.get("MONGODB_URL") or start_embedded()
     os.environ["MONGODB_DB"] = f"medcredit_bench_{uuid.uuid4().hex[:8]}"
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/10")
     os.environ.setdefault("MEDCREDIT_SECRET", "bench-secret-" + "b" * 40)
@@ -132,7 +125,7 @@ def main() -> None:
     from workers import actors
 
     people, ledger = _seed_documents(args.customers, args.invoices, random.Random(7))
-    client = MongoClient(os.environ["MONGODB_URL"])
+    client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URL"])
     db = client.get_database(os.environ["MONGODB_DB"], codec_options=CODEC_OPTIONS)
     t = time.perf_counter()
     db.customers.insert_many(people)
