@@ -58,22 +58,26 @@ def _money(value: Decimal, field: str) -> Decimal:
     return value.quantize(CENT)
 
 
-async def _refresh_balances(db: Database, customer_id: ObjectId, unapplied: Decimal) -> None:
-    """Recompute the customer's open receivables from its invoices (under the lock)."""
+async def _refresh_balances(
+    db: Database, customer_id: ObjectId, unapplied: Decimal | None = None, *, credited_payment: str | None = None
+) -> None:
+    """Recompute the customer's open receivables from its invoices (under the lock).
+
+    ``unapplied`` replaces the customer's credit when given. ``credited_payment`` names
+    the payment whose remainder that credit now includes: it is recorded in the same
+    write, so a retried payment can tell whether its remainder was credited already.
+    """
     open_total = sum(
         (to_invoice(d).open_amount for d in await store.invoices_of(db, customer_id, open_only=True)),
         ZERO,
     )
-    await db.customers.update_one(
-        {"_id": customer_id},
-        {
-            "$set": {
-                "open_receivables": open_total,
-                "unapplied_credit": unapplied,
-                "ledger_changed_at": datetime.now(UTC),
-            }
-        },
-    )
+    changes: dict[str, Any] = {"open_receivables": open_total, "ledger_changed_at": datetime.now(UTC)}
+    if unapplied is not None:
+        changes["unapplied_credit"] = unapplied
+    update: dict[str, Any] = {"$set": changes}
+    if credited_payment is not None:
+        update["$addToSet"] = {"credited_payments": credited_payment}
+    await db.customers.update_one({"_id": customer_id}, update)
 
 
 async def _apply(db: Database, customer_id: ObjectId, allocations: list[dict[str, Any]], on: date) -> None:
@@ -138,7 +142,9 @@ async def record_invoice(rt: Runtime, request: InvoiceRequest, *, actor: str) ->
             "created_at": datetime.now(UTC),
             "created_by": actor,
         }
-        if not await store.insert_invoice(db, document):
+        inserted = await store.insert_invoice(db, document)
+        credit: Decimal | None = None
+        if not inserted:
             existing = await store.get_invoice(db, oid, number)
             same = existing is not None and all(existing[k] == document[k] for k in ("amount", "issued_on", "due_on"))
             if not same:
@@ -147,18 +153,20 @@ async def record_invoice(rt: Runtime, request: InvoiceRequest, *, actor: str) ->
                     ErrorCode.DUPLICATE,
                     "number",
                 )
-            return customer, False
-        credit = customer.get("unapplied_credit", ZERO)
-        if credit > 0:
-            # Money the customer paid in advance settles new invoices first.
-            open_invoices = [to_invoice(d) for d in await store.invoices_of(db, oid, open_only=True)]
-            rows, credit = _allocations(open_invoices, credit, ())
-            await _apply(db, oid, rows, request.issued_on)
+            # A retry still finishes what a failed first call may have left undone below:
+            # each step is recomputed from stored rows, so repeating it is harmless.
+        else:
+            credit = customer.get("unapplied_credit", ZERO)
+            if credit > 0:
+                # Money the customer paid in advance settles new invoices first.
+                open_invoices = [to_invoice(d) for d in await store.invoices_of(db, oid, open_only=True)]
+                rows, credit = _allocations(open_invoices, credit, ())
+                await _apply(db, oid, rows, request.issued_on)
         if request.order_ref:
             await mark_invoiced(rt, oid, request.order_ref.strip())
         await _refresh_balances(db, oid, credit)
-    await request_rescore(rt, oid, "invoice recorded")
-    return customer, True
+    await request_rescore(rt, oid, "invoice recorded" if inserted else "invoice recorded again")
+    return customer, inserted
 
 
 async def record_payment(rt: Runtime, request: PaymentRequest, *, actor: str) -> tuple[dict[str, Any], bool]:
@@ -180,45 +188,65 @@ async def record_payment(rt: Runtime, request: PaymentRequest, *, actor: str) ->
     async with credit_lock(db, oid) as customer:
         existing = await store.get_payment(db, oid, reference)
         if existing is not None:
-            if existing["amount"] != amount or existing["received_on"] != dates.to_bson(request.received_on):
+            if (
+                existing["amount"] != amount
+                or existing["received_on"] != dates.to_bson(request.received_on)
+                or tuple(existing.get("invoice_numbers", ())) != request.invoice_numbers
+            ):
                 raise invalid(
-                    f"Payment {reference} is already recorded with a different amount or date.",
+                    f"Payment {reference} is already recorded with a different amount, date or invoices.",
                     ErrorCode.DUPLICATE,
                     "reference",
                 )
+            # A retry: finish what a failed first call may have left undone.
             if not existing.get("applied"):
                 await _apply(db, oid, existing["allocations"], request.received_on)
                 await db.payments.update_one({"_id": existing["_id"]}, {"$set": {"applied": True}})
-            return customer, False
-        open_invoices = [to_invoice(d) for d in await store.invoices_of(db, oid, open_only=True)]
-        try:
-            rows, remaining = _allocations(open_invoices, amount, request.invoice_numbers)
-        except UnknownInvoiceError as exc:
-            raise invalid(
-                f"No open invoice {', '.join(exc.numbers)} for this customer.",
-                ErrorCode.NOT_FOUND,
-                "invoiceNumbers",
-            ) from exc
-        credit = customer.get("unapplied_credit", ZERO) + remaining
-        # The payment is stored before the invoices change, so a crash in between is
-        # finished by the retry instead of paying the invoices twice.
-        await store.insert_payment(
-            db,
-            {
-                "_id": store.ledger_key(oid, reference),
-                "customer_id": oid,
-                "reference": reference,
-                "amount": amount,
-                "received_on": dates.to_bson(request.received_on),
-                "allocations": rows,
-                "unapplied": remaining,
-                "applied": False,
-                "created_at": datetime.now(UTC),
-                "created_by": actor,
-            },
-        )
-        await _apply(db, oid, rows, request.received_on)
-        await db.payments.update_one({"_id": store.ledger_key(oid, reference)}, {"$set": {"applied": True}})
-        await _refresh_balances(db, oid, credit)
-    await request_rescore(rt, oid, "payment recorded")
-    return customer, True
+            remainder = existing.get("unapplied", ZERO)
+            if remainder > 0 and reference not in customer.get("credited_payments", []):
+                credit = customer.get("unapplied_credit", ZERO) + remainder
+                await _refresh_balances(db, oid, credit, credited_payment=reference)
+            else:
+                await _refresh_balances(db, oid)
+        else:
+            await _record_new_payment(db, customer, request, amount, reference, actor)
+    await request_rescore(rt, oid, "payment recorded" if existing is None else "payment recorded again")
+    return customer, existing is None
+
+
+async def _record_new_payment(
+    db: Database, customer: dict[str, Any], request: PaymentRequest, amount: Decimal, reference: str, actor: str
+) -> None:
+    """Allocate and store a first-time payment (the caller holds the credit lock)."""
+    oid = customer["_id"]
+    open_invoices = [to_invoice(d) for d in await store.invoices_of(db, oid, open_only=True)]
+    try:
+        rows, remaining = _allocations(open_invoices, amount, request.invoice_numbers)
+    except UnknownInvoiceError as exc:
+        raise invalid(
+            f"No open invoice {', '.join(exc.numbers)} for this customer.",
+            ErrorCode.NOT_FOUND,
+            "invoiceNumbers",
+        ) from exc
+    credit = customer.get("unapplied_credit", ZERO) + remaining
+    # The payment is stored before the invoices change, so a crash in between is
+    # finished by the retry instead of paying the invoices twice.
+    await store.insert_payment(
+        db,
+        {
+            "_id": store.ledger_key(oid, reference),
+            "customer_id": oid,
+            "reference": reference,
+            "amount": amount,
+            "received_on": dates.to_bson(request.received_on),
+            "invoice_numbers": list(request.invoice_numbers),
+            "allocations": rows,
+            "unapplied": remaining,
+            "applied": False,
+            "created_at": datetime.now(UTC),
+            "created_by": actor,
+        },
+    )
+    await _apply(db, oid, rows, request.received_on)
+    await db.payments.update_one({"_id": store.ledger_key(oid, reference)}, {"$set": {"applied": True}})
+    await _refresh_balances(db, oid, credit, credited_payment=reference if remaining > 0 else None)

@@ -173,3 +173,50 @@ def test_only_finance_and_admin_record_ledger_entries(gql) -> None:  # type: ign
     }
     body = gql(INVOICE, {"input": payload}, Role.SALES, expect_status=403)
     assert body["data"] is None or body["data"]["recordInvoice"] is None
+
+
+def test_retry_after_a_crash_midway_finishes_the_entry(gql, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The first call dies after storing the entry but before the balances are written
+    (fault injected into the service, the database is real); the client's retry is told
+    'already recorded' and leaves the books exactly as one clean call would."""
+    from api.services import ledger
+
+    real = ledger._refresh_balances
+
+    def crash_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        async def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+            monkeypatch.setattr(ledger, "_refresh_balances", real)
+            raise ConnectionError("database went away")
+
+        monkeypatch.setattr(ledger, "_refresh_balances", failing)
+
+    def fails(call) -> None:  # type: ignore[no-untyped-def]
+        with pytest.raises(TypeError):  # the helper finds no data: the call failed
+            call()
+
+    cid = new_customer(gql, "1000")
+    crash_once(monkeypatch)
+    fails(lambda: invoice(gql, cid, "R-1", "100.00", -10))
+    again = invoice(gql, cid, "R-1", "100.00", -10)
+    assert again["recorded"] is False
+    assert [e["code"] for e in again["errors"]] == ["ALREADY_RECORDED"]
+    assert again["customer"]["credit"]["exposure"] == "100.00"
+
+    crash_once(monkeypatch)
+    fails(lambda: pay(gql, cid, "P-1", "150.00"))
+    again = pay(gql, cid, "P-1", "150.00")
+    assert (again["recorded"], again["customer"]["credit"]["exposure"]) == (False, "0.00")
+    assert pay(gql, cid, "P-1", "150.00")["customer"]["credit"]["exposure"] == "0.00"
+    # The 50.00 over-payment was kept once, not lost and not doubled: it settles 40.00
+    # of the next invoice and 10.00 of the one after.
+    assert invoice(gql, cid, "R-2", "40.00", -10)["customer"]["credit"]["exposure"] == "0.00"
+    assert invoice(gql, cid, "R-3", "40.00", -10)["customer"]["credit"]["exposure"] == "30.00"
+
+
+def test_same_payment_reference_for_other_invoices_is_a_duplicate(gql) -> None:  # type: ignore[no-untyped-def]
+    cid = new_customer(gql)
+    invoice(gql, cid, "A", "100.00", -10)
+    invoice(gql, cid, "B", "100.00", -10)
+    assert pay(gql, cid, "P-9", "50.00", ["B"])["errors"] == []
+    other = pay(gql, cid, "P-9", "50.00", ["A"])
+    assert [e["code"] for e in other["errors"]] == ["DUPLICATE"]
