@@ -195,7 +195,9 @@ class DocumentQuery:
         description="Documents awaiting a person, oldest first.",
     )
     async def review_queue(self, info: Info, first: int | None = 20) -> list[QualificationDocument]:
-        limit = max(0, min(20 if first is None else first, MAX_QUEUE))
+        limit = min(20 if first is None else first, MAX_QUEUE)
+        if limit <= 0:
+            return []  # MongoDB reads limit(0) as "no limit"
         docs = await store.documents_with_status(info.context.db, DocumentStatus.NEEDS_REVIEW.value, limit)
         return [QualificationDocument.from_doc(d) for d in docs]
 

@@ -78,7 +78,9 @@ class ReportQuery:
         oid = ids.decode_oid(customer_id, "Customer")
         if oid is None:
             return []
-        limit = max(0, min(100 if first is None else first, MAX_AUDIT))
+        limit = min(100 if first is None else first, MAX_AUDIT)
+        if limit <= 0:
+            return []  # MongoDB reads limit(0) as "no limit"
         rows = await audit_store.entries_for(db=info.context.db, customer_id=oid, limit=limit)
         return [
             AuditEntry(action=r["action"], actor=r["actor"], at=r["at"], detail=JSON(r.get("detail") or {}))

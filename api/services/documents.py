@@ -299,8 +299,6 @@ async def review_document(
             ErrorCode.INVALID_STATE,
             "id",
         )
-    if approve:
-        await accept_as_certificate(rt, document)
     status = DocumentStatus.VERIFIED if approve else DocumentStatus.REJECTED
     now = datetime.now(UTC)
     decided = await store.update_document(
@@ -314,6 +312,9 @@ async def review_document(
     )
     if decided is None:
         raise invalid("The document was decided by someone else meanwhile.", ErrorCode.INVALID_STATE, "id")
+    if approve:
+        # Only after winning the decision: a rival rejection must not leave a certificate.
+        await accept_as_certificate(rt, decided)
     await rt.db.audit.insert_one(
         {
             "customer_id": document["customer_id"],

@@ -16,11 +16,13 @@ from api.store import dates
 from scoring.codes import Severity
 
 WATCH_DAYS = 90
+# Licences run five years at most; a longer horizon only risks date overflow.
+MAX_WITHIN_DAYS = 3660
 
 
 async def expiring_certificates(rt: Runtime, within_days: int, *, today: date) -> list[dict[str, Any]]:
     """Certificates still in force whose end date falls within ``within_days`` of today."""
-    until = dates.to_bson(today + timedelta(days=max(within_days, 0)))
+    until = dates.to_bson(today + timedelta(days=min(max(within_days, 0), MAX_WITHIN_DAYS)))
     start = dates.to_bson(today)
     return [c for c in await store.expiring_before(rt.db, until) if c["valid_until"] >= start]
 

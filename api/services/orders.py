@@ -161,7 +161,7 @@ async def submit_order(
                     "device_class": item.device_class,
                     "category": item.category.strip(),
                     "quantity": item.quantity,
-                    "unit_price": item.unit_price,
+                    "unit_price": item.unit_price.quantize(CENT),
                 }
                 for item in lines
             ],

@@ -8,6 +8,7 @@ entry per customer and day, and unchanged scores, limits and warnings emit no ev
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -67,10 +68,12 @@ def monthly_volumes(invoices: list[receivables.Invoice], today: date, n: int) ->
 
 
 def _number(value: Any) -> float | None:
+    """A finite number from a free attribute, or None: "NaN" would poison the score."""
     try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
+        number = float(value) if value is not None else None
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def build_snapshot(

@@ -104,3 +104,34 @@ def test_set_credit_limit_needs_reason_and_role_and_is_recorded(gql, worker) -> 
     gql(q, {"id": cid, "l": "5000", "r": "x"}, Role.SALES, expect_status=403)
     ok = gql(q, {"id": cid, "l": "5000", "r": "signed contract 2026-11"}, Role.CREDIT_MANAGER)["data"]["setCreditLimit"]
     assert ok["errors"] == [] and ok["customer"]["credit"]["limit"] == "5000.00"
+
+
+def test_non_numeric_free_attributes_do_not_stop_scoring(gql, worker) -> None:  # type: ignore[no-untyped-def]
+    q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }"
+    i = {
+        "code": unique("N"),
+        "legalName": "南京医械经销有限公司",
+        "type": "DISTRIBUTOR",
+        "creditLimit": "1000",
+        "attributes": {"returns_rate": "NaN", "external_rating": "Infinity"},
+    }
+    cid = gql(q, {"i": i})["data"]["createCustomer"]["customer"]["id"]
+    invoice(gql, cid, "NAN-1", "100.00", 10)
+    worker.drain()
+    risk = gql(CUSTOMER, {"id": cid})["data"]["customer"]["risk"]
+    assert risk is not None and 0 <= risk["score"] <= 100
+
+
+def test_page_sizes_of_zero_or_less_return_nothing_not_everything(gql) -> None:  # type: ignore[no-untyped-def]
+    cid = create(gql, "1000")
+    gql(
+        'mutation($id: ID!) { setCreditLimit(customerId: $id, limit: "2000", reason: "r") { errors { code } } }',
+        {"id": cid},
+        Role.CREDIT_MANAGER,
+    )
+    q = "query($id: ID!, $n: Int) { auditLog(customerId: $id, first: $n) { action } reviewQueue(first: $n) { id } }"
+    assert len(gql(q, {"id": cid, "n": 5})["data"]["auditLog"]) >= 1
+    for n in (0, -1):
+        assert gql(q, {"id": cid, "n": n})["data"] == {"auditLog": [], "reviewQueue": []}
+    far = gql("{ expiringCertificates(withinDays: 3000000) { id } }")
+    assert "errors" not in far and isinstance(far["data"]["expiringCertificates"], list)
