@@ -8,6 +8,7 @@ and stays a top-level GraphQL error.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 
 
@@ -32,6 +33,10 @@ class ErrorCode(Enum):
     CORRUPT = "CORRUPT"
     ENCRYPTED = "ENCRYPTED"
     UNREADABLE = "UNREADABLE"
+
+
+# Larger amounts are typing mistakes, and past 28 digits Decimal cannot even quantize.
+MAX_AMOUNT = Decimal("1000000000000000")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from api.errors import ErrorCode, InvalidInput, Problem, invalid
+from api.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem, invalid
 from api.store import customers as store
 from api.store.connection import Database
 from verification.uscc import is_valid_uscc, normalize_uscc
@@ -56,6 +56,10 @@ def _problems(new: NewCustomer) -> list[Problem]:
         )
     if not new.credit_limit.is_finite() or new.credit_limit < 0:
         problems.append(Problem("Credit limit must be zero or more.", ErrorCode.NEGATIVE_AMOUNT, "creditLimit"))
+    elif new.credit_limit >= MAX_AMOUNT:
+        problems.append(Problem("Credit limit is too large.", ErrorCode.TOO_LARGE, "creditLimit"))
+    elif new.credit_limit != new.credit_limit.quantize(Decimal("0.01")):
+        problems.append(Problem("Credit limit must be in whole cents.", ErrorCode.INVALID, "creditLimit"))
     if not 0 <= new.payment_term_days <= MAX_PAYMENT_TERM_DAYS:
         problems.append(
             Problem(

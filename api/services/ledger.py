@@ -13,7 +13,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from api.errors import ErrorCode, InvalidInput, Problem, invalid
+from api.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem, invalid
 from api.runtime import Runtime
 from api.services.customers import require_customer
 from api.services.facts import to_invoice
@@ -53,6 +53,8 @@ class PaymentRequest:
 def _money(value: Decimal, field: str) -> Decimal:
     if not value.is_finite() or value <= 0:
         raise invalid("Amount must be more than zero.", ErrorCode.NEGATIVE_AMOUNT, field)
+    if value >= MAX_AMOUNT:
+        raise invalid("Amount is too large.", ErrorCode.TOO_LARGE, field)
     if value != value.quantize(CENT):
         raise invalid("Amount must be in whole cents.", ErrorCode.INVALID, field)
     return value.quantize(CENT)

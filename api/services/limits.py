@@ -8,7 +8,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from api.errors import ErrorCode, InvalidInput, Problem
+from api.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem
 from api.runtime import Runtime
 from api.services.customers import require_customer
 from api.services.rescoring import record_limit_change
@@ -26,6 +26,8 @@ async def set_credit_limit(
     problems = []
     if not limit.is_finite() or limit < 0:
         problems.append(Problem("Limit must be zero or more.", ErrorCode.NEGATIVE_AMOUNT, "limit"))
+    elif limit >= MAX_AMOUNT:
+        problems.append(Problem("Limit is too large.", ErrorCode.TOO_LARGE, "limit"))
     elif limit != limit.quantize(Decimal("0.01")):
         problems.append(Problem("Limit must be in whole cents.", ErrorCode.INVALID, "limit"))
     if not reason.strip():

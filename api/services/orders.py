@@ -16,7 +16,7 @@ from typing import Any
 from bson import ObjectId
 
 from api import ids
-from api.errors import ErrorCode, InvalidInput, Problem, invalid
+from api.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem, invalid
 from api.events import record_event
 from api.runtime import Runtime
 from api.services.credit import exposure_of
@@ -80,6 +80,8 @@ def _problems(external_ref: str, lines: list[Line]) -> list[Problem]:
                     f"lines.{i}.unitPrice",
                 )
             )
+        elif line.unit_price * max(line.quantity, 1) >= MAX_AMOUNT:
+            problems.append(Problem(f"Line {i + 1}: amount is too large.", ErrorCode.TOO_LARGE, f"lines.{i}.unitPrice"))
         elif line.unit_price != line.unit_price.quantize(CENT):
             problems.append(
                 Problem(

@@ -220,3 +220,17 @@ def test_same_payment_reference_for_other_invoices_is_a_duplicate(gql) -> None: 
     assert pay(gql, cid, "P-9", "50.00", ["B"])["errors"] == []
     other = pay(gql, cid, "P-9", "50.00", ["A"])
     assert [e["code"] for e in other["errors"]] == ["DUPLICATE"]
+
+
+def test_absurdly_large_amounts_are_user_errors_not_crashes(gql) -> None:  # type: ignore[no-untyped-def]
+    cid = new_customer(gql)
+    assert [e["code"] for e in invoice(gql, cid, "BIG", "1e26", 0)["errors"]] == ["TOO_LARGE"]
+    create = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } errors { code } } }"
+    i = {"code": unique("L"), "legalName": "上海联影经销有限公司", "type": "DISTRIBUTOR", "creditLimit": "1e30"}
+    assert gql(create, {"i": i})["data"]["createCustomer"] == {"customer": None, "errors": [{"code": "TOO_LARGE"}]}
+    limit = 'mutation($id: ID!) { setCreditLimit(customerId: $id, limit: "1e30", reason: "typo") { errors { code } } }'
+    assert gql(limit, {"id": cid}, Role.CREDIT_MANAGER)["data"]["setCreditLimit"]["errors"] == [{"code": "TOO_LARGE"}]
+    order = "mutation($i: SubmitOrderInput!) { submitOrder(input: $i) { order { id } errors { code } } }"
+    line = {"sku": "S", "deviceClass": "I", "category": "01", "quantity": 2_000_000_000, "unitPrice": "1e20"}
+    result = gql(order, {"i": {"customerId": cid, "externalRef": unique("PO"), "lines": [line]}}, Role.SALES)
+    assert result["data"]["submitOrder"] == {"order": None, "errors": [{"code": "TOO_LARGE"}]}
