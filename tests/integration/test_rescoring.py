@@ -18,14 +18,14 @@ CUSTOMER = """query($id: ID!) { customer(id: $id) {
   warnings { kind severity notifyRoles } } }"""
 
 
-def create(gql, limit: str) -> str:  # type: ignore[no-untyped-def]
+def create(gql, limit: str, attributes: dict | None = None) -> str:  # type: ignore[no-untyped-def]
     q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }"
     i = {
         "code": unique("R"),
         "legalName": "南京医械经销有限公司",
         "type": "DISTRIBUTOR",
         "creditLimit": limit,
-        "attributes": {"customer_since": "2021-01-01"},
+        "attributes": attributes or {"customer_since": "2021-01-01"},
     }
     return gql(q, {"i": i})["data"]["createCustomer"]["customer"]["id"]
 
@@ -107,15 +107,7 @@ def test_set_credit_limit_needs_reason_and_role_and_is_recorded(gql, worker) -> 
 
 
 def test_non_numeric_free_attributes_do_not_stop_scoring(gql, worker) -> None:  # type: ignore[no-untyped-def]
-    q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }"
-    i = {
-        "code": unique("N"),
-        "legalName": "南京医械经销有限公司",
-        "type": "DISTRIBUTOR",
-        "creditLimit": "1000",
-        "attributes": {"returns_rate": "NaN", "external_rating": "Infinity"},
-    }
-    cid = gql(q, {"i": i})["data"]["createCustomer"]["customer"]["id"]
+    cid = create(gql, "1000", {"returns_rate": "NaN", "external_rating": "Infinity"})
     invoice(gql, cid, "NAN-1", "100.00", 10)
     worker.drain()
     risk = gql(CUSTOMER, {"id": cid})["data"]["customer"]["risk"]
