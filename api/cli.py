@@ -52,6 +52,44 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return load_demo(args.url, customers=args.customers, seed=args.seed)
 
 
+def _cmd_registry_import(args: argparse.Namespace) -> int:
+    import asyncio
+    import os
+    from dataclasses import replace
+    from pathlib import Path
+
+    from api.runtime import open_runtime
+    from api.services.registry import import_registry
+    from api.settings import load_settings
+    from api.supervisor import running_embedded_url
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"medcredit registry: cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    settings = load_settings()
+    if settings.mongodb_url is None and (url := running_embedded_url()):
+        settings = replace(settings, mongodb_url=url)  # the running stack's database
+
+    async def run():  # type: ignore[no-untyped-def]
+        async with open_runtime(settings) as rt:
+            return await import_registry(rt.db, text, source=os.path.basename(path), skip_invalid=args.skip_invalid)
+
+    report = asyncio.run(run())
+    for line, reason in report.rejected:
+        print(f"{path}:{line}: {reason}", file=sys.stderr)
+    if report.rejected and not args.skip_invalid:
+        print(
+            f"medcredit registry: {len(report.rejected)} row(s) rejected; nothing imported "
+            "(--skip-invalid keeps the rest)"
+        )
+        return 1
+    print(f"medcredit registry: {report.inserted} new, {report.replaced} replaced, {len(report.rejected)} rejected")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medcredit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=24)
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(func=_cmd_demo)
+
+    registry = sub.add_parser("registry", help="the registry of issued licences the verifier consults")
+    registry_sub = registry.add_subparsers(dest="registry_command", required=True)
+    registry_import = registry_sub.add_parser(
+        "import", help="load records from a CSV (certificate_type,number,holder_name,uscc,valid_from,valid_until)"
+    )
+    registry_import.add_argument("file")
+    registry_import.add_argument("--skip-invalid", action="store_true", help="import the good rows when some are bad")
+    registry_import.set_defaults(func=_cmd_registry_import)
 
     db = sub.add_parser("db", help="serve the embedded MongoDB-compatible database")
     db.add_argument("--host", default="127.0.0.1")

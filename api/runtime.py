@@ -16,10 +16,12 @@ from motor.motor_asyncio import AsyncIOMotorClient
 
 from api.embedded_db import EmbeddedMongo
 from api.queue import TaskQueue
+from api.services.registry import HttpRegistry, ImportedRegistry, Registries, RegistryLookup
 from api.settings import Settings
 from api.store.connection import Database, open_database
 from api.store.indexes import ensure_indexes
 from scoring.policy import Policy, load_policy
+from verification.rules import ConsistencyRules, load_rules
 
 
 @dataclass
@@ -30,6 +32,8 @@ class Runtime:
     redis: aioredis.Redis
     queue: TaskQueue
     policy: Policy
+    rules: ConsistencyRules
+    registry: RegistryLookup
 
     async def ping_database(self) -> bool:
         try:
@@ -43,6 +47,16 @@ class Runtime:
             return bool(await self.redis.ping())
         except Exception:  # noqa: BLE001 - readiness reports any failure as "not ready"
             return False
+
+
+def registries(settings: Settings, db: Database) -> RegistryLookup:
+    """The imported lists, then the outside service when one is configured."""
+    found: list[RegistryLookup] = [ImportedRegistry(db)]
+    if settings.registry_url:
+        found.append(
+            HttpRegistry(settings.registry_url, settings.registry_key, timeout=settings.registry_timeout_seconds)
+        )
+    return Registries(found)
 
 
 @asynccontextmanager
@@ -65,6 +79,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             redis=redis,
             queue=queue,
             policy=load_policy(settings.policy_path),
+            rules=load_rules(settings.verification_rules_path),
+            registry=registries(settings, db),
         )
     finally:
         queue.close()

@@ -38,6 +38,12 @@ class Settings:
     max_pages: int
     query_depth_limit: int
     policy_path: Path | None
+    # The verifier's consistency rules (verification/rules.toml by default).
+    verification_rules_path: Path | None = None
+    # An outside licence-verification service (see api/services/registry.py).
+    registry_url: str | None = None
+    registry_key: str | None = None
+    registry_timeout_seconds: float = 5.0
 
     @property
     def embedded_db(self) -> bool:
@@ -78,4 +84,10 @@ def load_settings() -> Settings:
         query_depth_limit=_int("MEDCREDIT_QUERY_DEPTH_LIMIT", 10),
         # The credit policy (scoring/policy.toml by default): weights, grades, limits, ladder.
         policy_path=Path(os.environ["MEDCREDIT_POLICY"]) if os.environ.get("MEDCREDIT_POLICY") else None,
+        verification_rules_path=(
+            Path(os.environ["MEDCREDIT_VERIFICATION_RULES"]) if os.environ.get("MEDCREDIT_VERIFICATION_RULES") else None
+        ),
+        registry_url=os.environ.get("MEDCREDIT_REGISTRY_URL") or None,
+        registry_key=os.environ.get("MEDCREDIT_REGISTRY_KEY") or None,
+        registry_timeout_seconds=_int("MEDCREDIT_REGISTRY_TIMEOUT_SECONDS", 5),
     )

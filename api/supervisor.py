@@ -29,6 +29,13 @@ def _wait_for_port(host: str, port: int, timeout: float) -> bool:
     return False
 
 
+def running_embedded_url() -> str | None:
+    """The URL of the embedded database ``medcredit run`` started, if it is up."""
+    if _wait_for_port("127.0.0.1", _DB_PORT, 0.5):
+        return f"mongodb://127.0.0.1:{_DB_PORT}/?directConnection=true"
+    return None
+
+
 def _spawn(name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
     print(f"medcredit: starting {name}: {' '.join(argv)}", flush=True)
     # A process group of its own, so Ctrl-C reaches each child once, through us.
@@ -56,7 +63,7 @@ def run_stack(host: str = "127.0.0.1", port: int = 8000) -> int:
             if not _wait_for_port("127.0.0.1", _DB_PORT, 30):
                 print("medcredit: the embedded database did not start", file=sys.stderr)
                 return 1
-            env["MONGODB_URL"] = f"mongodb://127.0.0.1:{_DB_PORT}/?directConnection=true"
+            env["MONGODB_URL"] = running_embedded_url() or ""
         children.append(
             (
                 "api",

@@ -3,8 +3,8 @@ text and plain data. OCR engines (``verification.ocr``) are the only I/O edge.
 """
 
 from verification.checks import CustomerFacts, Purchase, VerificationResult, verify_document
-from verification.evidence import HeldDocument, RegistryAnswer, RegistryRecord
 from verification.errors import DocumentError, OcrUnavailableError, VerificationError
+from verification.evidence import HeldDocument, RegistryAnswer, RegistryRecord
 from verification.files import sniff
 from verification.reading import read_document, read_text
 from verification.types import (

@@ -349,6 +349,8 @@ def _check_history(fields: ExtractedFields, held: Sequence[HeldDocument], rules:
 def _check_registry(fields: ExtractedFields, answer: RegistryAnswer | None, min_confidence: float) -> Check:
     if answer is None:
         return Check("registry", PASS, "no registry of issued licences was consulted")
+    if answer.unavailable:
+        return Check("registry", WARN, f"{answer.source} could not be asked ({answer.unavailable}): a person decides")
     if answer.record is None:
         holder_records = [r for r in answer.related if r.certificate_type is fields.doc_type]
         other_types = [r for r in answer.related if r.certificate_type is not fields.doc_type]
@@ -373,7 +375,8 @@ def _check_registry(fields: ExtractedFields, answer: RegistryAnswer | None, min_
         return Check(
             "registry",
             PASS,
-            f"{fields.license_number} is not listed in {answer.source} (registries are partial: no evidence either way)",
+            f"{fields.license_number} is not listed in {answer.source} "
+            "(registries are partial: no evidence either way)",
         )
     found = disagreements(fields, answer.record)
     if not found:
@@ -381,7 +384,8 @@ def _check_registry(fields: ExtractedFields, answer: RegistryAnswer | None, min_
         return Check(
             "registry",
             PASS,
-            f"agrees with {answer.source}: {r.number} of {r.holder_name}, {r.valid_from} to {r.valid_until or 'no end'}",
+            f"agrees with {answer.source}: {r.number} of {r.holder_name}, "
+            f"{r.valid_from} to {r.valid_until or 'no end'}",
         )
     listed = "; ".join(f"{d.field}: registry {d.registry}, read {d.read} ({_evidence(fields, d.field)})" for d in found)
     return _registry_fail(fields, [d.field for d in found], f"differs from {answer.source}: {listed}", min_confidence)

@@ -53,6 +53,9 @@ class RegistryAnswer:
     source: str
     record: RegistryRecord | None
     related: tuple[RegistryRecord, ...] = ()
+    # Set when the registry was asked but could not answer (time-out, error): the
+    # document then waits for a person instead of passing unchecked.
+    unavailable: str | None = None
 
 
 def serial_of(number: str) -> str:

@@ -58,9 +58,7 @@ def _same_type(fields: ExtractedFields, h: HeldDocument, rules: ConsistencyRules
             )
     elif number == h.license_number and end is not None and h.valid_until is not None and end != h.valid_until:
         if start is None or h.valid_from is None or start == h.valid_from:
-            found.append(
-                Contradiction("end_moved", f"end {end} without a new issue date (issued {start}); {held}")
-            )
+            found.append(Contradiction("end_moved", f"end {end} without a new issue date (issued {start}); {held}"))
         elif start > h.valid_from and (h.valid_until - start).days > rules.renewal_window_days:
             found.append(
                 Contradiction(

@@ -43,9 +43,14 @@ def answer_from(
         same_holder = (uscc and r.uscc and normalize_uscc(r.uscc) == uscc) or (
             holder_name and names_match(r.holder_name, holder_name)
         )
-        if same_holder and r.certificate_type is doc_type:
-            related.append(r)
-        elif serial and "|" in serial and serial_of(r.number) == serial and r.certificate_type is not doc_type:
+        if (
+            same_holder
+            and r.certificate_type is doc_type
+            or serial
+            and "|" in serial
+            and serial_of(r.number) == serial
+            and r.certificate_type is not doc_type
+        ):
             related.append(r)
     return RegistryAnswer(source=source, record=record, related=tuple(related))
 

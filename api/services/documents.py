@@ -31,6 +31,7 @@ from verification import (
     DocumentError,
     DocumentStatus,
     ExtractedFields,
+    HeldDocument,
     read_document,
     sniff,
     verify_document,
@@ -210,7 +211,17 @@ async def process_document(rt: Runtime, doc_id: ObjectId, *, today: date) -> dic
         await _status_event(rt, failed)
         return failed
     facts = CustomerFacts(legal_name=customer["legal_name"], uscc=customer.get("uscc"), customer_type=customer["type"])
-    result = verify_document(fields, facts, today=today, expected_type=declared)
+    held = [held_document(c) for c in await cert_store.certificates_of(rt.db, customer["_id"])]
+    answer = await rt.registry.lookup(fields, holder_uscc=customer.get("uscc"), holder_name=customer["legal_name"])
+    result = verify_document(
+        fields,
+        facts,
+        today=today,
+        expected_type=declared,
+        history=[h for h in held if h is not None],
+        registry=answer,
+        rules=rt.rules,
+    )
     decided = await store.update_document(
         rt.db,
         doc_id,
@@ -227,6 +238,20 @@ async def process_document(rt: Runtime, doc_id: ObjectId, *, today: date) -> dic
         await accept_as_certificate(rt, decided)
     await _status_event(rt, decided)
     return decided
+
+
+def held_document(certificate: dict[str, Any]) -> HeldDocument | None:
+    """The verifier's view of an accepted certificate (None for one with no number)."""
+    if not certificate.get("number"):
+        return None
+    return HeldDocument(
+        doc_type=CertificateType(certificate["type"]),
+        license_number=certificate["number"],
+        holder_name=certificate.get("holder_name"),
+        uscc=certificate.get("uscc"),
+        valid_from=dates.from_bson(certificate.get("valid_from")),
+        valid_until=dates.from_bson(certificate.get("valid_until")),
+    )
 
 
 async def accept_as_certificate(rt: Runtime, document: dict[str, Any]) -> dict[str, Any]:
@@ -254,6 +279,9 @@ async def accept_as_certificate(rt: Runtime, document: dict[str, Any]) -> dict[s
         cert_type,
         {
             "number": extracted["license_number"],
+            # Kept so that the next document of this type is compared with them.
+            "holder_name": extracted.get("holder_name"),
+            "uscc": extracted.get("uscc"),
             "valid_from": extracted.get("valid_from"),
             "valid_until": extracted.get("valid_until"),
             "scope_categories": extracted.get("scope_categories", []),

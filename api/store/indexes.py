@@ -56,6 +56,12 @@ INDEXES: dict[str, list[IndexModel]] = {
     "score_history": [IndexModel([("customer_id", ASCENDING)], name="customer")],
     "limit_changes": [IndexModel([("customer_id", ASCENDING)], name="customer")],
     "audit": [IndexModel([("customer_id", ASCENDING)], name="customer")],
+    # Registry records use the licence number as their string _id (cheap inserts on the
+    # embedded engine); lookups also go by holder credit code and by serial.
+    "registry": [
+        IndexModel([("uscc", ASCENDING)], name="uscc"),
+        IndexModel([("serial", ASCENDING)], name="serial"),
+    ],
 }
 
 

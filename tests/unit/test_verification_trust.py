@@ -240,7 +240,9 @@ def test_an_unsure_disagreement_goes_to_a_person() -> None:
 
 def test_a_number_the_registry_does_not_list_is_not_a_failure() -> None:
     other_customer = CustomerFacts(legal_name="南京某某医疗器械有限公司", uscc="91320105190748334N")
-    fields = licence(holder_name=other_customer.legal_name, uscc=other_customer.uscc, number="苏宁药监械经营许20210001号")
+    fields = licence(
+        holder_name=other_customer.legal_name, uscc=other_customer.uscc, number="苏宁药监械经营许20210001号"
+    )
     answer = REGISTRY.lookup(fields, holder_uscc=other_customer.uscc, holder_name=other_customer.legal_name)
     result = verify_document(fields, other_customer, today=TODAY, registry=answer)
     registry = {c.name: c for c in result.checks}["registry"]
@@ -265,7 +267,9 @@ def test_a_number_read_only_after_substitution_is_not_a_pass() -> None:
     assert number.outcome is CheckOutcome.WARN and status is DocumentStatus.NEEDS_REVIEW
 
 
-@pytest.mark.parametrize(("confidence", "status"), [(0.42, DocumentStatus.NEEDS_REVIEW), (0.95, DocumentStatus.EXPIRED)])
+@pytest.mark.parametrize(
+    ("confidence", "status"), [(0.42, DocumentStatus.NEEDS_REVIEW), (0.95, DocumentStatus.EXPIRED)]
+)
 def test_only_a_confident_reading_blocks_as_expired(confidence: float, status: DocumentStatus) -> None:
     fields = licence(valid_until=date(2025, 5, 19))
     fields = replace(fields, evidence={**fields.evidence, "valid_until": ev("2025年05月19日", confidence)})
