@@ -19,6 +19,7 @@ import numpy as np
 
 from verification.errors import DocumentError, OcrUnavailableError
 from verification.extraction import extract_fields, field_valid, key_fields
+from verification.extraction.detect import title_position
 from verification.files import kind_of, pdf_page_count
 from verification.fusion import complete, fuse
 from verification.ocr.base import OcrEngine
@@ -136,13 +137,15 @@ def read_images(
         if engine_index >= len(chosen) or (attempt == 0 and first is not None):
             continue
         try:
-            fields, n_lines = _ocr(images, chosen[engine_index], variant, hint)
+            fields, lines = _ocr(images, chosen[engine_index], variant, hint)
         except OcrUnavailableError as exc:
             # A missing secondary engine degrades accuracy, not availability.
             unavailable = exc
             continue
-        if attempt == 0 and n_lines == 0:
+        if attempt == 0 and not lines:
             raise DocumentError(DocumentErrorCode.UNREADABLE, "no text found on the page")
+        if attempt == 0 and first is None and _looks_upside_down(fields, lines):
+            images, fields = _better_upside_down(images, fields, chosen[engine_index], variant, hint)
         readings.append(fields)
     if not readings:
         raise unavailable or OcrUnavailableError("no OCR engine could run")
@@ -172,6 +175,30 @@ def _upright(
             best = (score, turned, fields)
     assert best is not None
     return best[1], best[2]
+
+
+def _looks_upside_down(fields: ExtractedFields, lines: Sequence[TextLine]) -> bool:
+    """A page whose title comes out at the bottom, or whose reading yields nothing at all."""
+    position = title_position([line.text for line in lines])
+    if position is not None:
+        return position > 0.5
+    return _quality(fields) < (1, 1)
+
+
+def _quality(fields: ExtractedFields) -> tuple[int, int]:
+    valid = sum(field_valid(fields, k) for k in key_fields(fields.doc_type))
+    return (int(fields.doc_type is not None), valid)
+
+
+def _better_upside_down(
+    images: list[np.ndarray], fields: ExtractedFields, engine: OcrEngine, variant: str, hint: CertificateType | None
+) -> tuple[list[np.ndarray], ExtractedFields]:
+    """Read the pages turned by 180° and keep whichever reading validates more."""
+    turned = [cv2.rotate(image, cv2.ROTATE_180) for image in images]
+    flipped, _ = _ocr(turned, engine, variant, hint)
+    if (_quality(flipped), flipped.confidence) > (_quality(fields), fields.confidence):
+        return turned, flipped
+    return images, fields
 
 
 def _anything_read(fields: ExtractedFields) -> bool:
@@ -245,14 +272,14 @@ def render_pdf(data: bytes, *, max_pages: int = MAX_OCR_PAGES, dpi: int = RENDER
 
 def _ocr(
     images: Sequence[np.ndarray], engine: OcrEngine, variant: str, hint: CertificateType | None
-) -> tuple[ExtractedFields, int]:
-    """Return one engine's reading of the pages under one preparation, and its line count."""
+) -> tuple[ExtractedFields, list[TextLine]]:
+    """Return one engine's reading of the pages under one preparation, and its lines."""
     lines: list[TextLine] = []
     for image in images:
         lines.extend(engine.recognise(prepare(image, variant)).lines)
     label = f"{engine.name}:{variant}" if variant != "plain" else engine.name
     fields = extract_fields(lines, engine=label, hint=hint)
-    return replace(fields, engine=label), len(lines)
+    return replace(fields, engine=label), lines
 
 
 def _meaningful_chars(lines: Sequence[TextLine]) -> int:

@@ -48,3 +48,17 @@ def detect_type(lines: list[str]) -> CertificateType | None:
         if pattern.search(text):
             return kind
     return None
+
+
+def title_position(lines: list[str]) -> float | None:
+    """Return where the first title line lies on the page (0 top … 1 bottom), or None.
+
+    Titles print at the top. RapidOCR reads each line of a page scanned upside down
+    the right way round but lists the lines bottom-up, so the title comes out near the
+    end: a position past the middle gives the page's orientation away.
+    """
+    for index, line in enumerate(lines):
+        compact = re.sub(r"\s", "", line)
+        if len(compact) <= 20 and any(pattern.search(compact) for _, pattern in _TITLES):
+            return index / max(len(lines) - 1, 1)
+    return None

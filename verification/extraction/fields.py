@@ -195,9 +195,20 @@ def _read_number(
     return None
 
 
+# The 类型 row of a business licence (有限责任公司（自然人投资或控股）…) names a legal
+# form, not a holder: when OCR loses the 类型 label its value must not become the name.
+_LEGAL_FORM_RE = re.compile(
+    r"^(?:其他)?(?:有限责任公司|股份有限公司|股份合作制|个人独资企业|普通合伙企业|有限合伙企业|合伙企业"
+    r"|全民所有制|集体所有制|个体工商户|外商独资企业|中外合资经营企业|事业单位|民办非企业单位)"
+    r"(?:（[^）]*）|\([^)]*\))?(?:分公司)?$"
+)
+
+
 def _read_holder(segments: list[Segment], evidence: Record) -> str | None:
     for _, value, line_no in labelled_values(segments, "holder"):
         name = canonical_name(value)
+        if _LEGAL_FORM_RE.match(name):
+            continue
         if len(name) >= 2:
             evidence("holder_name", value, line_no)
             return name
@@ -255,6 +266,10 @@ def _read_validity(
                     break
             if valid_from:
                 break
+    if doc_type is CertificateType.BUSINESS_LICENSE and valid_until is not None and valid_until == valid_from:
+        # 营业期限 starts on the founding date (成立日期); a lone date equal to it is
+        # the start read where the end should be, not an end.
+        valid_until = None
     if valid_until is None and not long_term and partial and valid_from:
         # A seal often hides the day of the end date. A five-year term ends the day
         # before the fifth anniversary of issue, so a year and month that agree with

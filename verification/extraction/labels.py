@@ -96,8 +96,11 @@ def _label_pattern(label: str) -> str:
         # at the start of a line, before a space or colon, or when a colon follows.
         start = body
         if len(label) == 2:
-            # Spaced-out labels (名　　称) make OCR see a stray mark in the gap.
-            start = rf"{re.escape(label[0])}\s*[^\s:]?\s*{re.escape(label[1])}"
+            # Spaced-out labels (名　　称) make OCR see a stray mark in the gap, or
+            # lose one of the two characters: a lone half still labels a line when
+            # a colon follows it.
+            halves = f"{re.escape(label[0])}|{re.escape(label[1])}"
+            start = rf"{re.escape(label[0])}\s*[^\s:]?\s*{re.escape(label[1])}|(?:{halves})(?=\s*:)"
         return rf"(?:^\s*(?:{start})|(?<=[\s:;,])(?:{body})(?=\s*:|\s)|(?:{body})(?=\s*:))"
     return body
 
