@@ -24,6 +24,7 @@ from verification.files import kind_of, pdf_page_count
 from verification.fusion import complete, fuse
 from verification.ocr.base import OcrEngine
 from verification.ocr.preprocess import decode_image, is_sideways, prepare
+from verification.tamper import pdf_signals, pdf_structure
 from verification.types import (
     CertificateType,
     DocumentErrorCode,
@@ -91,7 +92,8 @@ def read_document(
         if _meaningful_chars(lines) >= MIN_TEXT_LAYER_CHARS:
             fields = extract_fields(lines, engine=TEXT_LAYER_ENGINE, hint=hint, repair=False)
             if complete(fields, judge_term=False):
-                return fields
+                chosen = list(engines) if engines is not None else default_engines()
+                return replace(fields, signals=pdf_signals(data, fields, chosen))
             # A text layer that leaves key fields unread may be a scanner's own poor
             # OCR over the page image: read the image too and keep what validates.
             prior.append(fields)
@@ -101,7 +103,10 @@ def read_document(
             images = [decode_image(data)]
         except (OSError, ValueError) as exc:
             raise DocumentError(DocumentErrorCode.CORRUPT, f"cannot decode image: {exc}") from exc
-    return read_images(images, engines=engines, hint=hint, prior=prior)
+    fields = read_images(images, engines=engines, hint=hint, prior=prior)
+    if kind is FileKind.PDF:
+        fields = replace(fields, signals=(*fields.signals, pdf_structure(data)))
+    return fields
 
 
 def read_images(
