@@ -54,9 +54,11 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", nfkc(text))
 
 
-def _field_regions(
-    data: bytes, fields: ExtractedFields
-) -> list[tuple[str, str, int, tuple[float, float, float, float]]]:
+# (field, printed text, page index, bbox in points)
+Region = tuple[str, str, int, tuple[float, float, float, float]]
+
+
+def _field_regions(data: bytes, fields: ExtractedFields) -> list[Region]:
     """Return (field, printed text, page index, bbox in points) for each key field found."""
     import pdfplumber
 
@@ -67,7 +69,7 @@ def _field_regions(
         if ev is None or value is None:
             continue
         wanted.append((name, ev.raw))
-    found: list[tuple[str, str, int, tuple[float, float, float, float]]] = []
+    found: list[Region] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pdfplumber.open(io.BytesIO(data)) as pdf:
