@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from verification.normalize import names_match, normalize_name, similarity
+from verification.consistency import breaches
+from verification.evidence import HeldDocument, RegistryAnswer
+from verification.history import contradictions
+from verification.normalize import names_match, nfkc, normalize_name, similarity
+from verification.registry import disagreements
+from verification.rules import DEFAULT_RULES, ConsistencyRules
 from verification.types import (
     CertificateType,
     Check,
@@ -90,6 +95,9 @@ def verify_document(
     expected_type: CertificateType | None = None,
     min_confidence: float = 0.8,
     reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS,
+    history: Sequence[HeldDocument] = (),
+    registry: RegistryAnswer | None = None,
+    rules: ConsistencyRules = DEFAULT_RULES,
 ) -> VerificationResult:
     """Check a read document against the customer and decide its status.
 
@@ -100,6 +108,9 @@ def verify_document(
         expected_type: the type the document was uploaded as, if declared.
         min_confidence: below this reading confidence a person reviews the document.
         reminder_days: days before expiry at which reminders fall due.
+        history: the customer's accepted documents, to compare with.
+        registry: what a registry of issued licences says about the number, if asked.
+        rules: the consistency rules a genuine document never breaks.
 
     Returns:
         The status (EXPIRED, MISMATCH, NEEDS_REVIEW or VERIFIED) and the checks.
@@ -110,7 +121,11 @@ def verify_document(
         _check_name(fields, customer, min_confidence),
         _check_uscc(fields, customer, min_confidence),
         _check_number(fields),
-        _check_validity(fields, today),
+        _check_validity(fields, today, min_confidence),
+        _check_consistency(fields, rules),
+        _check_history(fields, history, rules),
+        _check_registry(fields, registry, min_confidence),
+        *fields.signals,
     ]
     if fields.doc_type in SCOPE_TYPES:
         checks.append(_check_scope(fields, customer))
@@ -135,7 +150,9 @@ def _status(checks: Sequence[Check]) -> DocumentStatus:
     by_name = {c.name: c for c in checks}
     if by_name["validity"].outcome is FAIL:
         return DocumentStatus.EXPIRED
-    if any(by_name[n].outcome is FAIL for n in ("holder_name", "uscc")):
+    # A FAIL on these is only ever given for fields read with confidence (see each
+    # check); anything less sure is a WARN, which goes to a person instead.
+    if any(by_name[n].outcome is FAIL for n in ("holder_name", "uscc", "registry")):
         return DocumentStatus.MISMATCH
     # Anything else uncertain or uncovered (including a scope that does not cover a
     # purchase) is for a person to decide, not a block.
@@ -147,8 +164,21 @@ def _status(checks: Sequence[Check]) -> DocumentStatus:
 def _evidence(fields: ExtractedFields, name: str) -> str:
     ev = fields.evidence.get(name)
     if ev is None:
-        return f"engine {fields.engine}"
+        return f"engine {fields.engine} (confidence {fields.confidence:.2f})"
     return f"read {ev.raw!r} by {ev.engine} (confidence {ev.confidence:.2f})"
+
+
+def _number_repaired(fields: ExtractedFields) -> bool:
+    """Tell whether the licence number was read only after look-alike substitution.
+
+    The raw text, made half-width and without spaces, contains the number verbatim
+    unless characters in it were replaced (O→0, l→1 …).
+    """
+    ev = fields.evidence.get("license_number")
+    if ev is None or not fields.license_number:
+        return False
+    raw = "".join(nfkc(ev.raw).split())
+    return fields.license_number not in raw and fields.license_number.upper() not in raw.upper()
 
 
 def _check_type(fields: ExtractedFields, expected: CertificateType | None) -> Check:
@@ -208,11 +238,15 @@ def _check_uscc(fields: ExtractedFields, customer: CustomerFacts, min_confidence
     if not customer.uscc:
         return Check("uscc", WARN, f"{read} read, but the customer has no credit code on file")
     held = normalize_uscc(customer.uscc)
-    if read == held:
-        return Check("uscc", PASS, f"{read} matches; {evidence}")
-    detail = f"document has {read}, customer has {held}; {evidence}"
     ev = fields.evidence.get("uscc")
-    repaired = ev is not None and normalize_uscc(ev.raw) != read
+    repaired = ev is not None and read not in normalize_uscc(ev.raw)
+    if read == held:
+        if repaired:
+            # The checksum repair may have turned a changed character back into the
+            # customer's code: a match it made is not evidence.
+            return Check("uscc", WARN, f"{read} matches the customer only after repairing the reading; {evidence}")
+        return Check("uscc", PASS, f"{read} matches the customer's {held}; {evidence}")
+    detail = f"document has {read}, customer has {held}; {evidence}"
     if repaired or _field_confidence(fields, "uscc") < min_confidence:
         # A code corrected by the checksum could be a lucky wrong correction.
         return Check("uscc", WARN, detail + " (reading repaired or uncertain)")
@@ -224,7 +258,13 @@ def _check_number(fields: ExtractedFields) -> Check:
         return Check("license_number", WARN, "no licence number was read")
     evidence = _evidence(fields, "license_number")
     if number_shape_ok(fields.doc_type, fields.license_number):
-        return Check("license_number", PASS, f"{fields.license_number}: {evidence}")
+        if _number_repaired(fields):
+            return Check(
+                "license_number",
+                WARN,
+                f"{fields.license_number} has the right shape only after replacing look-alike characters; {evidence}",
+            )
+        return Check("license_number", PASS, f"{fields.license_number} has the shape of its type; {evidence}")
     kind = fields.doc_type.value if fields.doc_type else "unknown type"
     return Check(
         "license_number",
@@ -233,7 +273,7 @@ def _check_number(fields: ExtractedFields) -> Check:
     )
 
 
-def _check_validity(fields: ExtractedFields, today: date) -> Check:
+def _check_validity(fields: ExtractedFields, today: date, min_confidence: float) -> Check:
     evidence = _evidence(fields, "valid_until")
     if not dates_ok(fields.valid_from, fields.valid_until):
         return Check(
@@ -250,7 +290,16 @@ def _check_validity(fields: ExtractedFields, today: date) -> Check:
             return Check("validity", PASS, "a filing has no expiry date")
         return Check("validity", WARN, "no end of validity was read")
     if fields.valid_until < today:
-        return Check("validity", FAIL, f"expired on {fields.valid_until}; {evidence}")
+        if _field_confidence(fields, "valid_until") < min_confidence:
+            # A misread digit can put a valid licence in the past: only a confident
+            # reading blocks; an unsure one goes to a person.
+            return Check(
+                "validity",
+                WARN,
+                f"reads as expired on {fields.valid_until}, but not with confidence (threshold "
+                f"{min_confidence:.2f}); {evidence}",
+            )
+        return Check("validity", FAIL, f"expired on {fields.valid_until} (today {today}); {evidence}")
     days = (fields.valid_until - today).days
     return Check("validity", PASS, f"in force until {fields.valid_until} ({days} days); {evidence}")
 
@@ -277,3 +326,69 @@ def _check_scope(fields: ExtractedFields, customer: CustomerFacts) -> Check:
     if not fields.device_classes:
         return Check("scope", WARN, f"categories covered but classes unread; {read}")
     return Check("scope", PASS, f"covers {len(needs)} purchase kind(s); {read}")
+
+
+def _check_consistency(fields: ExtractedFields, rules: ConsistencyRules) -> Check:
+    found = breaches(fields, rules)
+    if not found:
+        return Check("consistency", PASS, f"breaks none of the consistency rules (version {rules.version})")
+    listed = "; ".join(f"rule {b.rule}: {b.detail}" for b in found)
+    return Check("consistency", FAIL, f"{listed} (rules version {rules.version})")
+
+
+def _check_history(fields: ExtractedFields, held: Sequence[HeldDocument], rules: ConsistencyRules) -> Check:
+    if not held:
+        return Check("history", PASS, "the customer holds no earlier document to compare with")
+    found = contradictions(fields, held, rules)
+    if not found:
+        kinds = ", ".join(sorted({h.doc_type.value for h in held}))
+        return Check("history", PASS, f"agrees with the {len(held)} document(s) held ({kinds})")
+    return Check("history", FAIL, "; ".join(f"{c.finding}: {c.detail}" for c in found))
+
+
+def _check_registry(fields: ExtractedFields, answer: RegistryAnswer | None, min_confidence: float) -> Check:
+    if answer is None:
+        return Check("registry", PASS, "no registry of issued licences was consulted")
+    if answer.record is None:
+        holder_records = [r for r in answer.related if r.certificate_type is fields.doc_type]
+        other_types = [r for r in answer.related if r.certificate_type is not fields.doc_type]
+        if other_types:
+            r = other_types[0]
+            return _registry_fail(
+                fields,
+                ["license_number"],
+                f"{answer.source} lists this serial as {r.certificate_type.value} {r.number} of {r.holder_name}, "
+                f"not as {fields.license_number}",
+                min_confidence,
+            )
+        if holder_records:
+            listed = ", ".join(r.number for r in holder_records)
+            return _registry_fail(
+                fields,
+                ["license_number"],
+                f"{answer.source} lists this holder's {fields.doc_type.value if fields.doc_type else 'document'} "
+                f"as {listed}, not {fields.license_number}",
+                min_confidence,
+            )
+        return Check(
+            "registry",
+            PASS,
+            f"{fields.license_number} is not listed in {answer.source} (registries are partial: no evidence either way)",
+        )
+    found = disagreements(fields, answer.record)
+    if not found:
+        r = answer.record
+        return Check(
+            "registry",
+            PASS,
+            f"agrees with {answer.source}: {r.number} of {r.holder_name}, {r.valid_from} to {r.valid_until or 'no end'}",
+        )
+    listed = "; ".join(f"{d.field}: registry {d.registry}, read {d.read} ({_evidence(fields, d.field)})" for d in found)
+    return _registry_fail(fields, [d.field for d in found], f"differs from {answer.source}: {listed}", min_confidence)
+
+
+def _registry_fail(fields: ExtractedFields, names: Sequence[str], detail: str, min_confidence: float) -> Check:
+    sure = all(_field_confidence(fields, n) >= min_confidence for n in names if n != "doc_type")
+    if sure and not ("license_number" in names and _number_repaired(fields)):
+        return Check("registry", FAIL, detail)
+    return Check("registry", WARN, detail + " (read without confidence: a person decides)")

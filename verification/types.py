@@ -123,6 +123,9 @@ class ExtractedFields:
     long_term: bool = False
     evidence: dict[str, FieldEvidence] = field(default_factory=dict, compare=False)
     notes: tuple[str, ...] = ()
+    # Tamper signals found while reading (``verification.tamper``): named checks that
+    # send the document to a person. Not part of the reading itself.
+    signals: tuple[Check, ...] = field(default=(), compare=False)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Return the ``medcredit extract`` JSON object (plus ``device_classes``)."""
@@ -146,6 +149,7 @@ class ExtractedFields:
             "fields": {k: v.to_json_dict() for k, v in self.evidence.items()},
             "long_term": self.long_term,
             "notes": list(self.notes),
+            "signals": [{"name": c.name, "outcome": c.outcome.value, "detail": c.detail} for c in self.signals],
         }
 
 

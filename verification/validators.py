@@ -6,7 +6,7 @@ Validators decide whether a reading can be trusted; they never look at images.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from verification.types import CertificateType
 from verification.uscc import is_valid_uscc, normalize_uscc
@@ -106,15 +106,18 @@ FIVE_YEAR_TYPES = frozenset(
 )
 
 
+def years_after(start: date, years: int) -> date:
+    """Return the last day of a validity of ``years`` years that began on ``start``."""
+    try:
+        end = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + years, day=28)
+    return end - timedelta(days=1)
+
+
 def five_years_after(start: date) -> date:
     """Return the last day of a five-year validity that began on ``start``."""
-    from datetime import timedelta
-
-    try:
-        end = start.replace(year=start.year + 5)
-    except ValueError:  # 29 February
-        end = start.replace(year=start.year + 5, day=28)
-    return end - timedelta(days=1)
+    return years_after(start, 5)
 
 
 def term_consistent(doc_type: CertificateType | None, valid_from: date | None, valid_until: date | None) -> bool | None:

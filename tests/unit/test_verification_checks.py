@@ -44,7 +44,7 @@ BASE = ExtractedFields(
     evidence={
         "holder_name": ev(NAME),
         "uscc": ev(USCC),
-        "license_number": ev("苏宁…"),
+        "license_number": ev("苏宁药监械经营许20220089号"),
         "valid_until": ev("2027年05月19日"),
     },
 )
@@ -58,6 +58,12 @@ CUSTOMER = CustomerFacts(
         Purchase(DeviceClass.I, None),
     ),
 )
+
+
+def with_number(fields: ExtractedFields, number: str, **changes: object) -> ExtractedFields:
+    """Return ``fields`` with another licence number, read as printed."""
+    evidence = {**fields.evidence, "license_number": ev(number)}
+    return replace(fields, license_number=number, evidence=evidence, **changes)  # type: ignore[arg-type]
 
 
 def status_of(fields: ExtractedFields, customer: CustomerFacts = CUSTOMER, **kw: object) -> DocumentStatus:
@@ -136,10 +142,10 @@ def test_status(fields: ExtractedFields, customer: CustomerFacts, status: Docume
 
 
 def test_filing_without_expiry_and_class3_purchases_is_verified() -> None:
-    filing = replace(
+    filing = with_number(
         BASE,
+        "苏宁药监械经营备20220089号",
         doc_type=CT.CLASS2_FILING,
-        license_number="苏宁药监械经营备20220089号",
         valid_until=None,
         scope_categories=("22",),
         device_classes=(DeviceClass.II,),
@@ -150,10 +156,10 @@ def test_filing_without_expiry_and_class3_purchases_is_verified() -> None:
 
 
 def test_business_licence_long_term() -> None:
-    licence = replace(
+    licence = with_number(
         BASE,
+        USCC,
         doc_type=CT.BUSINESS_LICENSE,
-        license_number=USCC,
         valid_until=None,
         long_term=True,
         scope_categories=(),
@@ -164,12 +170,11 @@ def test_business_licence_long_term() -> None:
 
 
 def test_registration_certificate_needs_no_credit_code() -> None:
-    cert = replace(
-        BASE,
+    cert = with_number(
+        replace(BASE, evidence={k: v for k, v in BASE.evidence.items() if k != "uscc"}),
+        "国械注准20213060123",
         doc_type=CT.REGISTRATION_CERTIFICATE,
-        license_number="国械注准20213060123",
         uscc=None,
-        evidence={k: v for k, v in BASE.evidence.items() if k != "uscc"},
     )
     assert status_of(cert) is DocumentStatus.VERIFIED
 

@@ -287,7 +287,11 @@ def _read_scope(
     class_text = " ".join(v for _, v, _ in labelled_values(segments, "class"))
     categories = scope.scope_categories(text)
     if doc_type is CertificateType.CLASS2_FILING:
-        classes: tuple[DeviceClass, ...] = (DeviceClass.II,)  # a filing is for class II only
+        # A filing is for class II only; one whose scope names class III is kept as
+        # read, so that the consistency rules can send it to a person.
+        # Only the written-out 三类 counts: OCR reads the numeral Ⅱ as III or 川 too often.
+        third = re.search(r"三\s*类", text + " " + class_text)
+        classes: tuple[DeviceClass, ...] = (DeviceClass.II, DeviceClass.III) if third else (DeviceClass.II,)
     else:
         licensed = doc_type in (
             CertificateType.OPERATION_LICENSE,
