@@ -295,3 +295,16 @@ def test_mapped_render_and_noop_edit_keep_the_genuine_bytes() -> None:
     mapped, _ = render_scan_mapped(truth, random.Random("r"), "degraded")
     edited, _ = render_scan_mapped(truth, random.Random("r"), "degraded", edit=lambda img, page, scale: img)
     assert plain == mapped == edited
+
+
+def test_trust_bench_makes_one_forgery_in_force_per_kind_and_method() -> None:
+    from bench.trust_bench import TODAY, forgery_cases, in_force
+
+    cases = list(forgery_cases(1, 1, KINDS, ["text_pdf"], TODAY))
+    assert [c.label for c in cases] == list(KINDS)
+    for case in cases:
+        assert case.traces, case.label
+        if case.forged is not None:
+            assert in_force(case.forged, TODAY), case.label
+    # Only a registry can tell consistently shifted dates from a renewal.
+    assert next(c for c in cases if c.label == "dates_shifted").traces == frozenset({"registry"})
