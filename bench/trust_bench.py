@@ -1,11 +1,13 @@
 """Can a forged or misread licence become VERIFIED? Genuine and forged documents through the verifier.
 
-Usage: ``python -m bench.trust_bench [--n 1] [--seed 1] [--kinds K,...] [--renderings R,...] [--json FILE]``
+Usage: ``python -m bench.trust_bench [--n 4] [--seed 1] [--kinds K,...] [--renderings R,...] [--json FILE]``
 
-Genuine documents of every type are generated in every rendering (text PDF, clean
+Genuine documents of every type are generated, renderings in turn (text PDF, clean
 scan, degraded scan, phone photo), in force on a fixed day; forgeries of every kind
-in ``tests.docgen.forge`` are made from other genuine documents, by every method that
-fits the rendering (regenerated, painted over before or after scanning). Each upload
+in ``tests.docgen.forge`` are made from other genuine documents, spread over the
+renderings and the methods that fit them (regenerated, painted over before or after
+scanning): ``--n 4`` gives each type every rendering and each kind four variants,
+``--n 9`` every variant of every kind. Each upload
 is read once with ``verification.read_document`` and verified in three modes:
 
 * ``rules``: the document and the customer alone;
@@ -118,71 +120,83 @@ def in_force(truth: Any, today: datetime.date) -> bool:
 
 
 def genuine_cases(n: int, seed: int, renderings: Sequence[str], today: datetime.date) -> Iterator[Case]:
-    """``n`` genuine documents per type × rendering, each in force on ``today``."""
+    """``n`` genuine documents per type, renderings in turn, each in force on ``today``."""
     from tests.docgen import DOC_TYPES, make_truth
     from tests.docgen.forge import Genuine
 
-    for rep in range(n):
-        for rendering in renderings:
-            for doc_type in DOC_TYPES:
-                for attempt in range(500):
-                    key = f"trust:{seed}:genuine:{doc_type}:{rendering}:{rep}:{attempt}"
-                    truth = make_truth(doc_type, random.Random(key))
-                    if in_force(truth, today):
-                        break
-                genuine = Genuine(truth, rendering, key)
-                yield Case("genuine", "genuine", rendering, doc_type, truth, None, genuine.render())
+    for j in range(n):
+        for t, doc_type in enumerate(DOC_TYPES):
+            rendering = renderings[(j + t) % len(renderings)]
+            for attempt in range(500):
+                key = f"trust:{seed}:genuine:{doc_type}:{rendering}:{j}:{attempt}"
+                truth = make_truth(doc_type, random.Random(key))
+                if in_force(truth, today):
+                    break
+            genuine = Genuine(truth, rendering, key)
+            yield Case("genuine", "genuine", rendering, doc_type, truth, None, genuine.render())
+
+
+def spread(combos: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Order (rendering, method) pairs so that any first few vary both as much as possible."""
+    left, out = list(combos), []
+    uses: Counter[str] = Counter()
+    while left:
+        best = min(left, key=lambda c: uses[c[0]] + uses[c[1]])
+        left.remove(best)
+        out.append(best)
+        uses.update(best)
+    return out
 
 
 def forgery_cases(
     n: int, seed: int, kinds: Sequence[str], renderings: Sequence[str], today: datetime.date
 ) -> Iterator[Case]:
-    """``n`` forgeries per kind × rendering × method, each in force on ``today``."""
+    """``n`` forgeries per kind, spread over renderings and methods, each in force on ``today``.
+
+    The (rendering, method) pairs of a kind are taken in ``spread`` order, so ``n`` at
+    least their number (9 for a paintable kind in all four renderings) covers them all.
+    """
     from tests.docgen import DOC_TYPES, make_truth
     from tests.docgen.forge import Genuine, NotPaintable, applies, forge, forged_truth, methods_for
 
-    for rep in range(n):
-        for kind in kinds:
-            cell = 0
-            for rendering in renderings:
-                for method in methods_for(kind, rendering):
-                    types = _KIND_TYPES.get(kind, DOC_TYPES)
-                    doc_type = types[(rep + cell) % len(types)]
-                    cell += 1
-                    for attempt in range(500):
-                        key = f"trust:{seed}:{kind}:{rendering}:{method}:{rep}:{attempt}"
-                        truth = make_truth(doc_type, random.Random(key))
-                        if not applies(kind, truth) or not (kind in REVIVING_KINDS or in_force(truth, today)):
-                            continue
-                        other = None
-                        if kind == "someone_else":
-                            other_truth = make_truth(doc_type, random.Random(key + ":other"))
-                            if not in_force(other_truth, today):
-                                continue
-                            other = Genuine(other_truth, rendering, key + ":other")
-                        forged, _ = forged_truth(kind, truth, random.Random(key), other.truth if other else None)
-                        if forged is not None and not in_force(forged, today):
-                            continue
-                        try:
-                            made = forge(
-                                kind, Genuine(truth, rendering, key), random.Random(key), method=method, other=other
-                            )
-                        except NotPaintable:
-                            continue
-                        yield Case(
-                            kind,
-                            method,
-                            rendering,
-                            doc_type,
-                            truth,
-                            made.forged,
-                            made.data,
-                            traces=made.traces,
-                            note=made.note,
-                        )
-                        break
-                    else:
-                        print(f"no source found for {kind} {rendering} {method}", file=sys.stderr)
+    for k, kind in enumerate(kinds):
+        combos = spread([(r, m) for r in renderings for m in methods_for(kind, r)])
+        types = _KIND_TYPES.get(kind, DOC_TYPES)
+        for j in range(n):
+            rendering, method = combos[j % len(combos)]
+            doc_type = types[(j + k) % len(types)]
+            for attempt in range(500):
+                key = f"trust:{seed}:{kind}:{rendering}:{method}:{j}:{attempt}"
+                truth = make_truth(doc_type, random.Random(key))
+                if not applies(kind, truth) or not (kind in REVIVING_KINDS or in_force(truth, today)):
+                    continue
+                other = None
+                if kind == "someone_else":
+                    other_truth = make_truth(doc_type, random.Random(key + ":other"))
+                    if not in_force(other_truth, today):
+                        continue
+                    other = Genuine(other_truth, rendering, key + ":other")
+                forged, _ = forged_truth(kind, truth, random.Random(key), other.truth if other else None)
+                if forged is not None and not in_force(forged, today):
+                    continue
+                try:
+                    made = forge(kind, Genuine(truth, rendering, key), random.Random(key), method=method, other=other)
+                except NotPaintable:
+                    continue
+                yield Case(
+                    kind,
+                    method,
+                    rendering,
+                    doc_type,
+                    truth,
+                    made.forged,
+                    made.data,
+                    traces=made.traces,
+                    note=made.note,
+                )
+                break
+            else:
+                print(f"no source found for {kind} {rendering} {method}", file=sys.stderr)
 
 
 # --- verifying ----------------------------------------------------------------------
@@ -480,7 +494,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tests.docgen.forge import KINDS, RENDERINGS
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--n", type=int, default=1, help="documents per type/kind × rendering × method")
+    parser.add_argument(
+        "--n", type=int, default=4, help="genuine documents per type and forgeries per kind (9 covers every method)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--kinds", default=",".join(KINDS), help="forgery kinds (comma-separated)")
     parser.add_argument("--renderings", default=",".join(RENDERINGS))
