@@ -10,6 +10,7 @@ BENCHES = [
     ["bench.rescoring_sweep", "--customers", "300", "--invoices", "20"],
     ["bench.event_latency", "--producers", "2", "--events", "200"],
     ["bench.ocr_bench", "--n", "60"],
+    ["bench.trust_bench", "--quiet"],
 ]
 
 

@@ -25,6 +25,11 @@ def paper_tint(arr: np.ndarray, rng: random.Random) -> np.ndarray:
 
 def scanner(img: Image.Image, rng: random.Random) -> Image.Image:
     """Paper tint, slight skew (±3°), blur and sensor noise, as from an office scanner."""
+    return scanner_mapped(img, rng)[0]
+
+
+def scanner_mapped(img: Image.Image, rng: random.Random) -> tuple[Image.Image, np.ndarray]:
+    """``scanner``, also returning the 3x3 matrix from input to output pixels."""
     gen = _np_rng(rng)
     arr: np.ndarray = paper_tint(np.asarray(img, dtype=np.float32), rng)
     h, w = arr.shape[:2]
@@ -40,11 +45,17 @@ def scanner(img: Image.Image, rng: random.Random) -> Image.Image:
     if rng.random() < 0.5:
         band = np.linspace(0.85, 1.0, min(80, w))[None, :, None]
         arr[:, : band.shape[1]] *= band
-    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    mapping = np.vstack([matrix, [0.0, 0.0, 1.0]])
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)), mapping
 
 
 def phone_photo(img: Image.Image, rng: random.Random) -> Image.Image:
     """Perspective skew on a desk background, uneven light, phone resolution (~1500 px)."""
+    return phone_photo_mapped(img, rng)[0]
+
+
+def phone_photo_mapped(img: Image.Image, rng: random.Random) -> tuple[Image.Image, np.ndarray]:
+    """``phone_photo``, also returning the 3x3 matrix from input to output pixels."""
     gen = _np_rng(rng)
     # Work at the final phone resolution from the start: cheaper, and the downscale
     # is what a phone sensor does anyway.
@@ -94,4 +105,5 @@ def phone_photo(img: Image.Image, rng: random.Random) -> Image.Image:
 
     arr = cv2.GaussianBlur(arr, (0, 0), rng.uniform(0.4, 0.8))
     arr += gen.standard_normal(arr.shape, dtype=np.float32) * rng.uniform(2.0, 5.0)
-    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    shrink_matrix = np.diag([small.width / img.width, small.height / img.height, 1.0])
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)), matrix @ shrink_matrix

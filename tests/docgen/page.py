@@ -64,6 +64,7 @@ class Page:
     seal_radius: float = 55.0
     seal_text: str = ""
     seal_bottom: str | None = None
+    font_family: str = ""  # set by the raster renderer, so an edit can match the typeface
 
 
 def _tokens(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from .fonts import pdf_width, register_pdf_font
-from .layout import build_layout
+from .layout import DocLayout, build_layout
 from .page import compose
 from .seal import seal_image
 from .truth import Truth
@@ -25,13 +25,17 @@ def _new_canvas(buf: io.BytesIO, width: float, height: float) -> canvas.Canvas:
     return canvas.Canvas(buf, pagesize=(width, height), invariant=1, pageCompression=1)
 
 
-def render_text_pdf(truth: Truth, rng: random.Random) -> bytes:
-    """Render the document as a one-page PDF with a real (extractable) text layer."""
+def render_text_pdf(truth: Truth | DocLayout, rng: random.Random) -> bytes:
+    """Render the document as a one-page PDF with a real (extractable) text layer.
+
+    A ``DocLayout`` instead of a ``Truth`` renders a page that is not a licence.
+    """
     font = register_pdf_font()
-    page = compose(build_layout(truth, rng), pdf_width, rng)
+    layout = truth if isinstance(truth, DocLayout) else build_layout(truth, rng)
+    page = compose(layout, pdf_width, rng)
     buf = io.BytesIO()
     c = _new_canvas(buf, page.width, page.height)
-    c.setTitle(truth.doc_type)
+    c.setTitle(truth.doc_type if isinstance(truth, Truth) else "document")
     h = page.height
     for ln in page.lines:
         c.setLineWidth(ln.width)
@@ -56,6 +60,15 @@ def render_text_pdf(truth: Truth, rng: random.Random) -> bytes:
     size = seal.width * 72 / 300
     cx, cy = page.seal_center
     c.drawImage(ImageReader(seal), cx - size / 2, h - cy - size / 2, size, size, mask="auto")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def blank_pdf() -> bytes:
+    """A one-page A4 PDF with nothing on it."""
+    buf = io.BytesIO()
+    c = _new_canvas(buf, 595.0, 842.0)
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -11,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from . import degrade
 from .fonts import RASTER_FAMILIES, pil_font
-from .layout import build_layout
+from .layout import DocLayout, build_layout
 from .page import Box, Page, compose
 from .seal import SEAL_RED, seal_image
 from .truth import Truth
@@ -24,15 +26,35 @@ QUALITIES: tuple[str, ...] = ("clean", "degraded", "photo")
 _DPI_RANGE = (215.0, 245.0)
 
 
-def render_page(truth: Truth, rng: random.Random, dpi: float | None = None) -> tuple[Image.Image, Page, float]:
-    """Draw the document as black-on-white RGB; return the image, its Page and px per pt."""
+@dataclass(frozen=True)
+class ScanGeometry:
+    """Where a drawn page ended up in a scan: for editing a rendered scan afterwards."""
+
+    page: Page
+    scale: float  # pixels per point on the drawn page
+    matrix: np.ndarray  # 3x3, drawn-page pixels -> pixels of the final image
+
+
+# An edit applied to the drawn page (seal included) before any degradation.
+PageEdit = Callable[[Image.Image, Page, float], Image.Image]
+
+
+def render_page(
+    truth: Truth | DocLayout, rng: random.Random, dpi: float | None = None
+) -> tuple[Image.Image, Page, float]:
+    """Draw the document as black-on-white RGB; return the image, its Page and px per pt.
+
+    A ``DocLayout`` instead of a ``Truth`` draws a page that is not a licence.
+    """
     scale = (dpi or rng.uniform(*_DPI_RANGE)) / 72.0
     family = rng.choice(sorted(RASTER_FAMILIES))
 
     def measure(text: str, size: float, bold: bool) -> float:
         return pil_font(family, bold, round(size * scale)).getlength(text) / scale
 
-    page = compose(build_layout(truth, rng), measure, rng)
+    layout = truth if isinstance(truth, DocLayout) else build_layout(truth, rng)
+    page = compose(layout, measure, rng)
+    page.font_family = family
     img = Image.new("RGB", (round(page.width * scale), round(page.height * scale)), "white")
     draw = ImageDraw.Draw(img)
     for ln in page.lines:
@@ -98,21 +120,39 @@ def encode(img: Image.Image, fmt: str, quality: int = 90, dpi: float | None = No
     return buf.getvalue()
 
 
-def render_scan(truth: Truth, rng: random.Random, quality: Quality = "clean") -> bytes:
+def render_scan(truth: Truth | DocLayout, rng: random.Random, quality: Quality = "clean") -> bytes:
     """Render the document as a scan: PNG for ``clean``, JPEG for ``degraded``/``photo``."""
+    return render_scan_mapped(truth, rng, quality)[0]
+
+
+def render_scan_mapped(
+    truth: Truth | DocLayout, rng: random.Random, quality: Quality = "clean", edit: PageEdit | None = None
+) -> tuple[bytes, ScanGeometry]:
+    """``render_scan``, also returning where the page's fields landed in the image.
+
+    ``edit`` changes the drawn page (after the seal, before scanning or photographing):
+    the forgery generator paints over fields there. It draws nothing from ``rng``, so
+    the scan's degradation is the same as the untouched document's.
+    """
     if quality not in QUALITIES:
         raise ValueError(f"unknown quality {quality!r}")
     img, page, scale = render_page(truth, rng)
     dpi = scale * 72.0
     if quality == "clean":
-        return encode(img.convert("L"), "PNG", dpi=dpi)
+        if edit is not None:
+            img = edit(img, page, scale)
+        return encode(img.convert("L"), "PNG", dpi=dpi), ScanGeometry(page, scale, np.eye(3))
     if quality == "degraded":
         img = stamp_seal(img, page, scale, rng, seal_over_text(page, rng))
-        img = degrade.scanner(img, rng)
-        return encode(img, "JPEG", quality=rng.randint(50, 75), dpi=dpi)
+        if edit is not None:
+            img = edit(img, page, scale)
+        img, matrix = degrade.scanner_mapped(img, rng)
+        return encode(img, "JPEG", quality=rng.randint(50, 75), dpi=dpi), ScanGeometry(page, scale, matrix)
     img = stamp_seal(img, page, scale, rng)
-    img = degrade.phone_photo(img, rng)
-    return encode(img, "JPEG", quality=rng.randint(70, 88))
+    if edit is not None:
+        img = edit(img, page, scale)
+    img, matrix = degrade.phone_photo_mapped(img, rng)
+    return encode(img, "JPEG", quality=rng.randint(70, 88)), ScanGeometry(page, scale, matrix)
 
 
 def blank_page_png(dpi: int = 150) -> bytes:
