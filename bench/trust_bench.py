@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
-import inspect
 import json
 import random
 import statistics
@@ -48,11 +47,11 @@ from verification import (
     ExtractedFields,
     HeldDocument,
     Purchase,
-    RegistryAnswer,
     RegistryRecord,
     read_document,
     verify_document,
 )
+from verification.registry import MemoryRegistry
 
 TODAY = datetime.date(2025, 10, 15)
 MODES: tuple[str, ...] = ("rules", "history", "registry")
@@ -243,21 +242,13 @@ def _number_key(number: str) -> str:
     return "".join(number.split()).upper()
 
 
-def build_registry(cases: Sequence[Case], extra: Sequence[Any] = ()) -> dict[str, RegistryRecord]:
-    """Every genuine record in the run, by number (a regulator's list of what it issued)."""
-    registry = {}
-    for truth in [c.genuine for c in cases] + list(extra):
-        registry[_number_key(truth.license_number)] = _record(truth)
-    return registry
+def build_registry(cases: Sequence[Case], extra: Sequence[Any] = ()) -> MemoryRegistry:
+    """Every genuine record in the run (a regulator's list of what it issued)."""
+    records = {_number_key(t.license_number): _record(t) for t in [c.genuine for c in cases] + list(extra)}
+    return MemoryRegistry(records.values(), source="bench registry")
 
 
-def supported_modes() -> dict[str, bool]:
-    """Which evidence keywords ``verify_document`` takes (the verifier is still growing)."""
-    params = inspect.signature(verify_document).parameters
-    return {"history": "history" in params, "registry": "registry" in params}
-
-
-def verify_case(case: Case, registry: dict[str, RegistryRecord], today: datetime.date, modes: Sequence[str]) -> None:
+def verify_case(case: Case, registry: MemoryRegistry, today: datetime.date, modes: Sequence[str]) -> None:
     """Read the case once, then verify it in every mode; fills ``case.status`` and ``checks``."""
     declared = _cert_type(case.forged.doc_type if case.forged is not None else case.doc_type)
     start = time.perf_counter()
@@ -265,7 +256,6 @@ def verify_case(case: Case, registry: dict[str, RegistryRecord], today: datetime
         case.read = read_document(case.data, hint=declared)
     except DocumentError as exc:
         case.read_error = f"{exc.code.name}: {exc.message}"
-    accepts = supported_modes()
     customer = CustomerFacts(
         legal_name=case.genuine.holder_name or "", uscc=case.genuine.uscc, purchases=_purchases(case)
     )
@@ -275,12 +265,12 @@ def verify_case(case: Case, registry: dict[str, RegistryRecord], today: datetime
             case.checks[mode] = [("file", "fail", case.read_error or "")]
             continue
         kwargs: dict[str, Any] = {}
-        if mode in ("history", "registry") and accepts["history"]:
+        if mode in ("history", "registry"):
             kwargs["history"] = (_held(case.genuine),)
-        if mode == "registry" and accepts["registry"]:
-            number = case.read.license_number
-            record = registry.get(_number_key(number)) if number else None
-            kwargs["registry"] = RegistryAnswer(source="bench", record=record)
+        if mode == "registry":
+            kwargs["registry"] = registry.lookup(
+                case.read, holder_uscc=case.genuine.uscc, holder_name=case.genuine.holder_name
+            )
         result = verify_document(case.read, customer, today=today, expected_type=declared, **kwargs)
         case.status[mode] = result.status.name
         case.checks[mode] = [(c.name, c.outcome.value, c.detail) for c in result.checks]
@@ -515,14 +505,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     cases = run(args.n, args.seed, kinds, renderings, args.today, not args.no_genuine, say)
 
-    accepts = supported_modes()
     print(
         f"trust bench: seed {args.seed}, n {args.n}, today {args.today}, {len(cases)} documents, "
         f"{time.perf_counter() - started:.0f}s"
     )
-    missing = [k for k, ok in accepts.items() if not ok]
-    if missing:
-        print(f"NOTE: verify_document takes no {' / '.join(missing)} yet: those modes verify as 'rules'")
     print()
     print("\n".join(forgery_table(cases, MODES)))
     print()
