@@ -77,15 +77,20 @@ class SubscriptionClosed(Exception):
         self.reason = reason
 
 
+# Queued for a subscriber that received nothing for a heartbeat interval.
+_HEARTBEAT: Event = {}
+
+
 class HubSubscription:
     """One subscriber's bounded queue of selected events, filled by the hub."""
 
-    def __init__(self, hub: EventHub, select: Selector, capacity: int, joined_at: int) -> None:
+    def __init__(self, hub: EventHub, select: Selector, capacity: int, joined_at: int, now: float) -> None:
         self._hub = hub
         self._select = select
         self._capacity = capacity
         self._queue: deque[Event] = deque()
         self._ready = asyncio.Event()
+        self._last_queued = now
         self.joined_at = joined_at
         self.closed: CloseReason | None = None
 
@@ -98,16 +103,23 @@ class HubSubscription:
             return False
         self._queue.append(chosen)
         self._ready.set()
+        self._last_queued = self._hub._now
         self._hub.stats["delivered"] += 1
         return True
+
+    def _heartbeat(self, now: float, interval: float) -> None:
+        if not self._queue and now - self._last_queued >= interval:
+            self._queue.append(_HEARTBEAT)
+            self._ready.set()
+            self._last_queued = now
 
     def _close(self, reason: CloseReason) -> None:
         self.closed = reason
         self._queue.clear()  # nothing more will be read: let the events go now
         self._ready.set()
 
-    async def get(self, timeout: float | None = None) -> Event | None:
-        """The next queued event, or None after ``timeout`` seconds without one.
+    async def get(self) -> Event | None:
+        """The next queued event, or None when a heartbeat interval passed without one.
 
         Raises:
             SubscriptionClosed: the hub closed this subscription (too slow, or shutting down).
@@ -116,11 +128,9 @@ class HubSubscription:
             if self.closed is not None:
                 raise SubscriptionClosed(self.closed)
             self._ready.clear()
-            try:
-                await asyncio.wait_for(self._ready.wait(), timeout)
-            except TimeoutError:
-                return None
-        return self._queue.popleft()
+            await self._ready.wait()
+        event = self._queue.popleft()
+        return None if event is _HEARTBEAT else event
 
     def cancel(self) -> None:
         """Leave the hub (the client went away or completed the operation)."""
@@ -141,6 +151,8 @@ class EventHub:
         self.stats = {"delivered": 0, "released": 0, "closed_too_slow": 0, "store_reads": 0}
         self._logged_count = 0
         self._logged_at = 0.0
+        self._now = time.monotonic()
+        self._heartbeats_at = self._now
 
     @property
     def position(self) -> int:
@@ -175,7 +187,7 @@ class EventHub:
 
     def subscribe(self, select: Selector) -> HubSubscription:
         """Join the live feed now: the subscription gets every event released after ``position``."""
-        subscriber = HubSubscription(self, select, self.options.queue_size, self.position)
+        subscriber = HubSubscription(self, select, self.options.queue_size, self.position, time.monotonic())
         self._subscribers.add(subscriber)
         self._log_count()
         return subscriber
@@ -211,9 +223,12 @@ class EventHub:
         await self._read_store()
         last_store_read = time.monotonic()
         gap_was_open = False
+        # Wake often enough to send heartbeats on time.
+        idle_wait = min(self.options.idle_poll_seconds, self.options.heartbeat_seconds / 3)
         while True:
-            wait = self.options.gap_poll_seconds if sequence.waiting else self.options.idle_poll_seconds
+            wait = self.options.gap_poll_seconds if sequence.waiting else idle_wait
             message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=wait)
+            self._now = time.monotonic()
             while message is not None:
                 sequence.offer(json.loads(message["data"]))
                 # Take what has already arrived before fanning out, so a burst is one pass.
@@ -229,7 +244,16 @@ class EventHub:
                 await self._read_store()
                 last_store_read = time.monotonic()
                 gap_was_open = sequence.waiting
+            self._send_heartbeats()
             self._log_count()
+
+    def _send_heartbeats(self) -> None:
+        interval = self.options.heartbeat_seconds
+        if self._now - self._heartbeats_at < interval / 3:
+            return
+        self._heartbeats_at = self._now
+        for subscriber in self._subscribers:
+            subscriber._heartbeat(self._now, interval)
 
     async def _read_store(self) -> None:
         """Offer every stored event after the position (a gap's missing event, or a backlog)."""

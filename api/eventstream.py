@@ -55,13 +55,12 @@ async def stream_events(
     wanted: EventFilter,
     *,
     after: int | None,
-    heartbeat: float | None = None,
 ) -> AsyncIterator[Event | None]:
     """Yield the wire-form events (``api.events.to_wire``) that ``wanted`` selects, forever.
 
     ``after`` is the counter value of the last event the client saw; without it the
-    stream starts with the next event released. With ``heartbeat``, yields ``HEARTBEAT``
-    (None) after that many seconds without an event, so the caller can ping the client.
+    stream starts with the next event released. Yields ``HEARTBEAT`` (None) when the hub's
+    heartbeat interval passed without an event, so the caller can ping the client.
 
     Raises:
         SubscriptionClosed: the hub closed the subscription (too slow, or shutting down).
@@ -83,26 +82,25 @@ async def stream_events(
             async for replayed in _replay(hub, wanted, last, upto=subscription.joined_at):
                 yield replayed
             last = subscription.joined_at
-        async for event in live(subscription, heartbeat):
-            if event is not None:
-                seq = event_seq(event["id"])
+        async for item in live(subscription):
+            if item is not None:
+                seq = event_seq(item["id"])
                 if last is not None and seq <= last:
                     continue  # already replayed, or before the client's `after`
                 last = seq
-            yield event
+            yield item
     finally:
         subscription.cancel()
 
 
-async def live(subscription: HubSubscription, heartbeat: float | None) -> AsyncIterator[Event | None]:
+async def live(subscription: HubSubscription) -> AsyncIterator[Event | None]:
     """The subscription's events as the hub queues them, with ``HEARTBEAT`` in idle spells.
 
     Raises:
         SubscriptionClosed: the hub closed the subscription (too slow, or shutting down).
     """
     while True:
-        event = await subscription.get(timeout=heartbeat)
-        yield event  # None: a heartbeat interval passed without an event
+        yield await subscription.get()  # None: a heartbeat interval passed without an event
 
 
 async def _replay(hub: EventHub, wanted: EventFilter, after: int, *, upto: int) -> AsyncIterator[Event]:

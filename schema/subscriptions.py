@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from datetime import datetime
 
@@ -29,6 +30,7 @@ from schema.documents import QualificationDocument
 from schema.enums import Severity
 from schema.permissions import IsAuthenticated
 from schema.risk import RiskEvent
+from schema.shared_results import share
 
 log = logging.getLogger("medcredit.subscriptions")
 
@@ -42,8 +44,16 @@ _CLOSE_REASONS = {
 _CLOSE_TIMEOUT_SECONDS = 5.0
 
 
-def _risk_event(event: dict) -> RiskEvent:
-    return RiskEvent(
+# Hub events are shared objects: convert each once, not once per subscriber.
+_RECENT_EVENTS = 256
+_converted: OrderedDict[int, tuple[Event, RiskEvent]] = OrderedDict()
+
+
+def _risk_event(event: Event) -> RiskEvent:
+    hit = _converted.get(id(event))
+    if hit is not None and hit[0] is event:
+        return hit[1]
+    converted = RiskEvent(
         id=strawberry.ID(event["id"]),
         type=event["type"],
         severity=Severity(event["severity"]),
@@ -51,6 +61,11 @@ def _risk_event(event: dict) -> RiskEvent:
         occurred_at=datetime.fromisoformat(event["occurred_at"]),
         payload=event["payload"],
     )
+    share(converted)  # and its GraphQL result, per query shape (schema.shared_results)
+    _converted[id(event)] = (event, converted)  # holding the event keeps its id unique
+    if len(_converted) > _RECENT_EVENTS:
+        _converted.popitem(last=False)
+    return converted
 
 
 def _hub(info: Info[Context, None]) -> EventHub:
@@ -112,7 +127,7 @@ class Subscription:
         wanted = EventFilter(customer_id=customer_oid, min_severity=min_severity or Severity.INFO)
         last_id = str(after) if after else None
         try:
-            async for event in stream_events(hub, wanted, after=after_seq, heartbeat=hub.options.heartbeat_seconds):
+            async for event in stream_events(hub, wanted, after=after_seq):
                 if event is None:
                     await _ping(info)
                     continue
@@ -149,7 +164,7 @@ class Subscription:
             last_status = current["status"]
             if last_status in FINAL:
                 return
-            async for event in live(subscription, hub.options.heartbeat_seconds):
+            async for event in live(subscription):
                 if event is None:
                     await _ping(info)
                     continue
