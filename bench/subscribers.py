@@ -152,9 +152,9 @@ class Round:
     mutation_ms: list[float]
 
 
-def _start_api(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+def _start_api(env: dict[str, str], extra: list[str]) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
-    argv = [sys.executable, "-m", "uvicorn", "api.asgi:app", "--port", str(port), "--log-level", "warning"]
+    argv = [sys.executable, "-m", "uvicorn", "api.asgi:app", "--port", str(port), "--log-level", "warning", *extra]
     api = subprocess.Popen(argv, env=env)
     _wait_for_port(port)
     return api, port
@@ -168,7 +168,7 @@ async def _round(n: int, args: argparse.Namespace, env: dict[str, str]) -> Round
     settings = load_settings()
     admin = mint_token(settings.secret_key, "bench", [Role.ADMIN], 1)
     viewer = mint_token(settings.secret_key, "screen", [Role.VIEWER], 1)
-    api, port = _start_api(env)
+    api, port = _start_api(env, args.uvicorn_args.split())
     http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {admin}"})
     try:
 
@@ -304,6 +304,11 @@ def main() -> None:
     parser.add_argument("--api-events", type=int, default=5, help="setCreditLimit mutations per round")
     parser.add_argument("--worker-events", type=int, default=5, help="events per customer from the worker process")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between events on each side")
+    parser.add_argument(
+        "--uvicorn-args",
+        default="--ws-per-message-deflate false",
+        help="uvicorn options for the API process (default: as make run starts it)",
+    )
     args = parser.parse_args()
 
     env = dict(os.environ)
