@@ -61,6 +61,11 @@ def _rss_bytes(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
@@ -150,6 +155,7 @@ class Round:
     rss_per_subscriber: float
     told_to_reconnect: int
     mutation_ms: list[float]
+    cpu_per_delivery_us: float
 
 
 def _start_api(env: dict[str, str], extra: list[str]) -> tuple[subprocess.Popen[bytes], int]:
@@ -181,8 +187,12 @@ async def _round(n: int, args: argparse.Namespace, env: dict[str, str]) -> Round
         create = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }"
         customers = []
         for name in ("target", "decoy"):
-            i = {"code": f"B-{name}-{uuid.uuid4().hex[:8]}", "legalName": "上海医疗器械有限公司", "type": "DISTRIBUTOR"}
-            customers.append((await gql(create, {"i": i}))["createCustomer"]["customer"]["id"])
+            fields = {
+                "code": f"B-{name}-{uuid.uuid4().hex[:8]}",
+                "legalName": "上海医疗器械有限公司",
+                "type": "DISTRIBUTOR",
+            }
+            customers.append((await gql(create, {"i": fields}))["createCustomer"]["customer"]["id"])
         target, decoy = customers
 
         set_limit = """mutation($c: ID!, $l: Decimal!, $r: String!) {
@@ -226,12 +236,15 @@ async def _round(n: int, args: argparse.Namespace, env: dict[str, str]) -> Round
         )
         worker.start()
         await asyncio.sleep(2.0)
+        cpu_before = _cpu_seconds(api.pid)
         api_started: dict[str, float] = {}
         for i in range(args.api_events):
             reason = f"bench {i}"
             api_started[reason] = await change_limit(reason)
             await asyncio.sleep(args.pause)
         await asyncio.get_running_loop().run_in_executor(None, worker.join)
+        await _until(lambda: all(len(s.received) >= 1 + args.api_events + args.worker_events for s in screens), 30)
+        cpu_used = _cpu_seconds(api.pid) - cpu_before
 
         expected = await _stored_ids_after(settings, target, baseline)
         await _until(lambda: all(len(s.received) >= len(expected) + 1 for s in screens), 30)
@@ -267,6 +280,7 @@ async def _round(n: int, args: argparse.Namespace, env: dict[str, str]) -> Round
             rss_per_subscriber=(rss_after - rss_before) / n,
             told_to_reconnect=told,
             mutation_ms=mutation_ms[2:],
+            cpu_per_delivery_us=cpu_used / max(1, sum(len(s.received) for s in screens) - n) * 1e6,
         )
     finally:
         await http.aclose()
@@ -301,9 +315,9 @@ def _describe(values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--counts", default="20,200,1000", help="subscriber counts, comma-separated")
-    parser.add_argument("--api-events", type=int, default=5, help="setCreditLimit mutations per round")
-    parser.add_argument("--worker-events", type=int, default=5, help="events per customer from the worker process")
-    parser.add_argument("--pause", type=float, default=1.0, help="seconds between events on each side")
+    parser.add_argument("--api-events", type=int, default=10, help="setCreditLimit mutations per round")
+    parser.add_argument("--worker-events", type=int, default=10, help="events per customer from the worker process")
+    parser.add_argument("--pause", type=float, default=0.5, help="seconds between events on each side")
     parser.add_argument(
         "--uvicorn-args",
         default="--ws-per-message-deflate false",
@@ -339,7 +353,12 @@ def main() -> None:
                 f"{result.told_to_reconnect}/{n}",
                 flush=True,
             )
-            print(f"      (the setCreditLimit round trip alone: {_describe(result.mutation_ms)})", flush=True)
+            print(
+                f"      (the setCreditLimit round trip alone: {_describe(result.mutation_ms)}; "
+                f"API CPU per event delivered to one subscriber, mutations included: "
+                f"{result.cpu_per_delivery_us:.0f} µs)",
+                flush=True,
+            )
     finally:
         if db_process is not None:
             db_process.send_signal(signal.SIGTERM)

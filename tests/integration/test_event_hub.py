@@ -127,7 +127,11 @@ def test_each_subscriber_gets_exactly_what_its_filter_selects(gql, live_server, 
             of_first = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": first})
             of_second = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": second})
             high_first = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": first, "min": "HIGH"})
-            await wait_for_subscribers(live_server, before + 3)
+            # Another selection on the same events: results are shared per query shape only.
+            ids_only = await open_subscription(
+                live_server.ws_url, token, "subscription($c: ID) { riskEvents(customerId: $c) { id } }", {"c": first}
+            )
+            await wait_for_subscribers(live_server, before + 4)
             raised: list[tuple[str, str, Severity]] = []
             for customer, severity in [
                 (first, Severity.INFO),
@@ -152,6 +156,9 @@ def test_each_subscriber_gets_exactly_what_its_filter_selects(gql, live_server, 
                 with pytest.raises(TimeoutError):  # and nothing else
                     await next_message(ws, timeout=0.5)
                 await ws.close()
+            shaped = await events_of(ids_only, len(expected(first)))
+            assert shaped == [{"id": i} for i in expected(first)]
+            await ids_only.close()
 
     asyncio.run(scenario())
 
