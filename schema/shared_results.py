@@ -76,6 +76,19 @@ def _share_key(operation: OperationDefinitionNode, variables: dict[str, Any]) ->
     return (operation.loc.source.body, name, shaping)
 
 
+class _SharedResult:
+    """Stands in for a per-event executor when the event's result is already known."""
+
+    __slots__ = ("_result",)
+
+    def __init__(self, result: ExecutionResult) -> None:
+        self._result = result
+
+    def execute_operation(self, serially: bool | None = None) -> ExecutionResult:
+        # Each subscriber gets its own result object (strawberry may annotate it).
+        return ExecutionResult(data=self._result.data, errors=None, extensions=self._result.extensions)
+
+
 class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context, executing each shared event once per query shape."""
 
@@ -87,18 +100,20 @@ class SharedEventExecutionContext(StrawberryGraphQLCoreExecutionContext):
             # Once per subscription: the per-event executors are copies of this one.
             self._share_key = _share_key(self.operation, self.variable_values.coerced)
             self._share_key_known = True
+        entry = _shared.get(id(payload))
+        if entry is not None and entry[0] is payload and self._share_key is not None:
+            known = entry[1].get(self._share_key)
+            if known is not None:
+                return _SharedResult(known)  # skips copying the executor, too
         return super().build_per_event_executor(payload)
 
     def execute_operation(self, serially: bool | None = None) -> Any:
         entry = _shared.get(id(self.root_value))
         if entry is None or entry[0] is not self.root_value or self._share_key is None:
             return super().execute_operation(serially)
-        results = entry[1]
-        shared = results.get(self._share_key)
-        if shared is None:
-            result = super().execute_operation(serially)
-            if not isinstance(result, ExecutionResult) or result.errors:
-                return result  # awaitable or failed: not something to hand to others
-            results[self._share_key] = shared = result
-        # Each subscriber gets its own result object (strawberry may annotate it).
-        return ExecutionResult(data=shared.data, errors=None, extensions=shared.extensions)
+        result = super().execute_operation(serially)
+        if isinstance(result, ExecutionResult) and not result.errors:
+            # Awaitable or failed results are not something to hand to others.
+            entry[1].setdefault(self._share_key, result)
+            return _SharedResult(entry[1][self._share_key]).execute_operation()
+        return result
