@@ -36,6 +36,8 @@ from api.store.connection import Database
 
 log = logging.getLogger("medcredit.eventhub")
 
+_FIRST_BACKOFF_SECONDS = 0.5
+
 # What a subscriber wants to see of an event: the event as it should receive it, or None.
 Selector = Callable[[Event], Event | None]
 
@@ -153,6 +155,7 @@ class EventHub:
         self._logged_at = 0.0
         self._now = time.monotonic()
         self._heartbeats_at = self._now
+        self._backoff = _FIRST_BACKOFF_SECONDS
 
     @property
     def position(self) -> int:
@@ -199,20 +202,16 @@ class EventHub:
     # -- the one loop ---------------------------------------------------------------
 
     async def _run(self) -> None:
-        backoff = 0.5
         while True:
             try:
                 await self._listen()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - Redis or the store failed: reconnect, then catch up
-                log.warning("event hub lost its feed (%s); reconnecting in %.1f s", exc, backoff)
+                log.warning("event hub lost its feed (%s); reconnecting in %.1f s", exc, self._backoff)
                 await self._disconnect()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-                with contextlib.suppress(Exception):
-                    await self._connect()
-                continue
+                await asyncio.sleep(self._backoff)
+                self._backoff = min(self._backoff * 2, 10.0)
 
     async def _listen(self) -> None:
         sequence = self._sequence
@@ -221,6 +220,7 @@ class EventHub:
             await self._connect()
         # The store first: after a (re)connect, whatever was published meanwhile is there.
         await self._read_store()
+        self._backoff = _FIRST_BACKOFF_SECONDS
         last_store_read = time.monotonic()
         gap_was_open = False
         # Wake often enough to send heartbeats on time.

@@ -294,6 +294,28 @@ def test_reconnecting_with_after_during_a_burst_misses_nothing(gql, live_server,
     asyncio.run(scenario())
 
 
+def test_the_hub_catches_up_from_the_store_after_losing_redis(gql, hub_server, settings, token_for) -> None:  # type: ignore[no-untyped-def]
+    """Redis drops the hub's subscription; events raised meanwhile still arrive, in order."""
+    cid = new_customer(gql)
+
+    async def scenario() -> None:
+        async with open_runtime(settings) as rt:
+            hub = hub_server.app.state.event_hub
+            before = hub.subscriber_count
+            ws = await open_subscription(hub_server.ws_url, token_for(Role.VIEWER), RISK_EVENTS, {"c": cid})
+            await wait_for_subscribers(hub_server, before + 1)
+            first = await raise_events(rt, oid_of(cid), 1)
+            assert [e["id"] for e in await events_of(ws, 1)] == first
+            assert await rt.redis.client_kill_filter(_type="pubsub") >= 1
+            during = await raise_events(rt, oid_of(cid), 3)
+            assert [e["id"] for e in await events_of(ws, 3, timeout=20)] == during
+            after = await raise_events(rt, oid_of(cid), 1)
+            assert [e["id"] for e in await events_of(ws, 1)] == after
+            await ws.close()
+
+    asyncio.run(scenario())
+
+
 def test_idle_subscriptions_get_keep_alive_pings(hub_server, token_for) -> None:  # type: ignore[no-untyped-def]
     async def scenario() -> dict[str, Any]:
         ws = await open_subscription(hub_server.ws_url, token_for(Role.VIEWER), RISK_EVENTS, {})
