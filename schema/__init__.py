@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter
 from strawberry.types import Info
 
 from api import ids
@@ -66,6 +66,8 @@ def build_schema(depth_limit: int = 10) -> strawberry.Schema:
         # Live events: one execution per event and query shape, not one per subscriber.
         execution_context_class=SharedEventExecutionContext,
         extensions=[
+            # A thousand screens send the same subscription text: parse it once, share the tree.
+            lambda: ParserCache(maxsize=256),
             lambda: QueryDepthLimiter(max_depth=depth_limit),
             # Strawberry logs the original exception; the client sees no internals.
             lambda: MaskErrors(should_mask_error=is_system_error, error_message="Internal error."),
