@@ -149,6 +149,7 @@ class EventHub:
         self._subscribers: set[HubSubscription] = set()
         self._sequence: EventSequence | None = None
         self._task: asyncio.Task[None] | None = None
+        self._store_task: asyncio.Task[None] | None = None
         self._pubsub: Any = None
         self.stats = {"delivered": 0, "released": 0, "closed_too_slow": 0, "store_reads": 0}
         self._logged_count = 0
@@ -181,10 +182,11 @@ class EventHub:
         for subscriber in list(self._subscribers):
             subscriber._close(CloseReason.SHUTDOWN)
         self._subscribers.clear()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._store_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self._disconnect()
         log.info("event hub stopped: %d subscriptions closed, %s", open_count, self._stats_text())
 
@@ -222,30 +224,42 @@ class EventHub:
         await self._read_store()
         self._backoff = _FIRST_BACKOFF_SECONDS
         last_store_read = time.monotonic()
-        gap_was_open = False
+        gap_since: float | None = None
         # Wake often enough to send heartbeats on time.
         idle_wait = min(self.options.idle_poll_seconds, self.options.heartbeat_seconds / 3)
         while True:
             wait = self.options.gap_poll_seconds if sequence.waiting else idle_wait
             message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=wait)
-            self._now = time.monotonic()
             while message is not None:
                 sequence.offer(json.loads(message["data"]))
                 # Take what has already arrived before fanning out, so a burst is one pass.
                 message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=0)
+            self._now = now = time.monotonic()
             self._fan_out()
-            now = time.monotonic()
-            gap_opened = sequence.waiting and not gap_was_open
-            gap_was_open = sequence.waiting
-            idle_due = now - last_store_read >= self.options.idle_poll_seconds
-            gap_due = sequence.waiting and now - last_store_read >= self.options.gap_poll_seconds
-            if gap_opened or gap_due or idle_due:
-                # One read for the whole process, whatever the number of subscribers.
-                await self._read_store()
-                last_store_read = time.monotonic()
-                gap_was_open = sequence.waiting
+            # A gap usually closes within milliseconds, when the slower writer publishes;
+            # the store is asked only when it has not (its publish may have been lost),
+            # and then once for the whole process, whatever the number of subscribers.
+            if not sequence.waiting:
+                gap_since = None
+            elif gap_since is None:
+                gap_since = now
+            gap_due = gap_since is not None and now - max(gap_since, last_store_read) >= self.options.gap_poll_seconds
+            if gap_due or now - last_store_read >= self.options.idle_poll_seconds:
+                self._read_store_soon()
+                last_store_read = now
             self._send_heartbeats()
             self._log_count()
+
+    def _read_store_soon(self) -> None:
+        """Read the store beside the Redis feed, so live events do not wait for the read."""
+        if self._store_task is None or self._store_task.done():
+            self._store_task = asyncio.create_task(self._read_store_logged(), name="event-hub-store-read")
+
+    async def _read_store_logged(self) -> None:
+        try:
+            await self._read_store()
+        except Exception as exc:  # noqa: BLE001 - the next poll tries again; the feed goes on
+            log.warning("event hub could not read the store: %s", exc)
 
     def _send_heartbeats(self) -> None:
         interval = self.options.heartbeat_seconds

@@ -316,6 +316,31 @@ def test_the_hub_catches_up_from_the_store_after_losing_redis(gql, hub_server, s
     asyncio.run(scenario())
 
 
+def test_an_event_whose_publish_was_lost_is_found_in_the_store(gql, hub_server, settings, token_for) -> None:  # type: ignore[no-untyped-def]
+    """Stored but never published (Redis was away): the gap it leaves sends the hub to the
+    store once, and subscribers get it in its place, before the next one."""
+    from api.events import new_event
+    from api.store import events as event_store
+
+    cid = new_customer(gql)
+
+    async def scenario() -> None:
+        async with open_runtime(settings) as rt:
+            hub = hub_server.app.state.event_hub
+            before = hub.subscriber_count
+            ws = await open_subscription(hub_server.ws_url, token_for(Role.VIEWER), RISK_EVENTS, {"c": cid})
+            await wait_for_subscribers(hub_server, before + 1)
+            unpublished = await new_event(rt.db, "TEST_UNPUBLISHED", Severity.INFO, oid_of(cid), {})
+            await event_store.insert_event(rt.db, unpublished)
+            reads_before = hub.stats["store_reads"]
+            published = await raise_events(rt, oid_of(cid), 1)
+            assert [e["id"] for e in await events_of(ws, 2)] == [unpublished["_id"], *published]
+            assert hub.stats["store_reads"] > reads_before
+            await ws.close()
+
+    asyncio.run(scenario())
+
+
 def test_idle_subscriptions_get_keep_alive_pings(hub_server, token_for) -> None:  # type: ignore[no-untyped-def]
     async def scenario() -> dict[str, Any]:
         ws = await open_subscription(hub_server.ws_url, token_for(Role.VIEWER), RISK_EVENTS, {})
