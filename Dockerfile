@@ -16,4 +16,4 @@ RUN useradd --system --home /app medcredit && mkdir -p /app/var && chown medcred
 USER medcredit
 ENV MEDCREDIT_DATA_DIR=/app/var
 EXPOSE 8000
-CMD ["uvicorn", "api.asgi:app", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["uvicorn", "api.asgi:app", "--host", "0.0.0.0", "--port", "8000", "--ws-per-message-deflate", "false"]

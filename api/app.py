@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.auth import BearerTokenBackend
+from api.eventhub import HubOptions, running_hub
 from api.graphql_app import MedcreditGraphQL
 from api.runtime import open_runtime
 from api.settings import Settings, load_settings
@@ -39,7 +40,7 @@ async def readyz(request: Request) -> JSONResponse:
     )
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, hub_options: HubOptions | None = None) -> Starlette:
     """Build the app; nothing connects until the lifespan starts."""
     settings = settings or load_settings()
     graphql = MedcreditGraphQL(
@@ -49,8 +50,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_runtime(settings) as runtime:
+        async with open_runtime(settings) as runtime, running_hub(runtime.db, runtime.redis, hub_options) as hub:
             app.state.runtime = runtime
+            # One Redis subscription per process, fanned out to every open subscription.
+            app.state.event_hub = hub
             yield
 
     return Starlette(

@@ -1,111 +1,119 @@
-"""Streams of risk events for subscribers: stored history first, then live from Redis.
+"""One subscriber's stream of risk events: what it missed from the store, then live from the hub.
 
-The Redis subscription opens before the history is read, so an event published while
-catching up is not lost. Every event, from the store or from Redis, goes through an
-``EventSequence`` (see ``api.eventorder``), so a subscriber receives each id once and
-in id order even when processes finish writing out of order.
+A client that passes ``after`` first gets the stored events after that id, read in pages;
+when it is close to the hub's position it joins the hub and reads the last stretch up to
+the position it joined at, so nothing falls between the replay and the live feed. Every
+event reaches the subscriber once and in id order: the hub releases in id order, and
+anything at or before the last id delivered is dropped.
+
+Per-subscriber filtering happens in one place, ``EventFilter.select``: what a subscriber
+may see of an event (and, later, which parts of it) is decided there.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, field
 
 from bson import ObjectId
-from redis.asyncio.client import PubSub
 
 from api import ids
-from api.eventorder import DEFAULT_MAX_WAIT, EventSequence
-from api.events import CHANNEL, to_wire
-from api.runtime import Runtime
+from api.eventhub import EventHub, HubSubscription
+from api.eventorder import Event, event_seq
+from api.events import to_wire
 from api.store import events as store
 from scoring.codes import Severity
 
-_PAGE = 500
-# While a gap is open, look in the store this often (its publish may have been lost).
-_GAP_POLL_SECONDS = 0.25
-# With no gap, still look in the store now and then: an event whose publish failed
-# (Redis briefly down) would otherwise wait for the next event to reveal it.
-_IDLE_POLL_SECONDS = 10.0
+# Yielded by ``stream_events`` when nothing was delivered for a heartbeat interval.
+HEARTBEAT = None
 
 
-@asynccontextmanager
-async def subscribed(rt: Runtime) -> AsyncIterator[PubSub]:
-    """A Redis subscription to the event channel, open for the duration of the block."""
-    pubsub = rt.redis.pubsub()
-    await pubsub.subscribe(CHANNEL)
-    try:
-        yield pubsub
-    finally:
-        await pubsub.unsubscribe(CHANNEL)
-        await pubsub.aclose()
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """What one ``riskEvents`` subscriber asked for."""
 
+    customer_id: ObjectId | None = None
+    min_severity: Severity = Severity.INFO
+    # Wire events carry the customer's public id: encoded once here, not once per event.
+    _wire_customer: str | None = field(init=False, default=None, repr=False, compare=False)
 
-async def live_events(pubsub: PubSub) -> AsyncIterator[dict[str, Any]]:
-    """Wire-form events as they are published on an open subscription."""
-    async for message in pubsub.listen():
-        if message.get("type") == "message":
-            yield json.loads(message["data"])
+    def __post_init__(self) -> None:
+        if self.customer_id is not None:
+            object.__setattr__(self, "_wire_customer", ids.encode_id("Customer", self.customer_id))
+
+    def select(self, event: Event) -> Event | None:
+        """The event as this subscriber receives it, or None when it does not match."""
+        if self._wire_customer is not None and event["customer_id"] != self._wire_customer:
+            return None
+        if Severity(event["severity"]) < self.min_severity:
+            return None
+        return event
 
 
 async def stream_events(
-    rt: Runtime,
+    hub: EventHub,
+    wanted: EventFilter,
     *,
-    customer_id: ObjectId | None,
-    min_severity: Severity,
     after: int | None,
-    max_gap_wait: timedelta = DEFAULT_MAX_WAIT,
-) -> AsyncIterator[dict[str, Any]]:
-    """Yield wire-form events (see ``api.events.to_wire``) matching the filters, forever.
+) -> AsyncIterator[Event | None]:
+    """Yield the wire-form events (``api.events.to_wire``) that ``wanted`` selects, forever.
 
     ``after`` is the counter value of the last event the client saw; without it the
-    stream starts with the next event raised.
+    stream starts with the next event released. Yields ``HEARTBEAT`` (None) when the hub's
+    heartbeat interval passed without an event, so the caller can ping the client.
+
+    Raises:
+        SubscriptionClosed: the hub closed the subscription (too slow, or shutting down).
     """
-    wanted_customer = ids.encode_id("Customer", customer_id) if customer_id is not None else None
-
-    def matches(event: dict[str, Any]) -> bool:
-        return (wanted_customer is None or event["customer_id"] == wanted_customer) and Severity(
-            event["severity"]
-        ) >= min_severity
-
-    async with subscribed(rt) as pubsub:
-        start = after if after is not None else await store.last_event_seq(rt.db)
-        sequence = EventSequence(start, max_wait=max_gap_wait)
-        while True:
-            # The store first: the history on the first pass, a gap's missing event later.
-            # Ids are global, so the store is read unfiltered: gaps must be seen to be filled.
-            async for event in _stored_after(rt, sequence.next_seq - 1):
-                sequence.offer(event)
-                for ready in sequence.release(datetime.now(UTC)):
-                    if matches(ready):
-                        yield ready
-            message = await pubsub.get_message(
-                ignore_subscribe_messages=True,
-                timeout=_GAP_POLL_SECONDS if sequence.waiting else _IDLE_POLL_SECONDS,
-            )
-            while message is not None:
-                sequence.offer(json.loads(message["data"]))
-                for ready in sequence.release(datetime.now(UTC)):
-                    if matches(ready):
-                        yield ready
-                if sequence.waiting:
-                    break  # a gap: look in the store before waiting on Redis again
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=_IDLE_POLL_SECONDS)
-            for ready in sequence.release(datetime.now(UTC)):  # a gap that has now waited long enough
-                if matches(ready):
-                    yield ready
+    last = after
+    if after is not None:
+        caught_up = after
+        # Catch up from the store without holding a queue in the hub meanwhile.
+        while hub.position - caught_up > hub.options.page_size:
+            upto = hub.position
+            async for event in _replay(hub, wanted, caught_up, upto=upto):
+                caught_up = event_seq(event["id"])
+                yield event
+            caught_up = max(caught_up, upto)
+        last = caught_up
+    subscription = hub.subscribe(wanted.select)
+    try:
+        if last is not None and last < subscription.joined_at:
+            async for replayed in _replay(hub, wanted, last, upto=subscription.joined_at):
+                yield replayed
+            last = subscription.joined_at
+        async for item in live(subscription):
+            if item is not None:
+                seq = event_seq(item["id"])
+                if last is not None and seq <= last:
+                    continue  # already replayed, or before the client's `after`
+                last = seq
+            yield item
+    finally:
+        subscription.cancel()
 
 
-async def _stored_after(rt: Runtime, seq: int) -> AsyncIterator[dict[str, Any]]:
-    """Every stored event after counter value ``seq``, in id order, a page at a time."""
-    cursor = store.format_event_id(seq)
+async def live(subscription: HubSubscription) -> AsyncIterator[Event | None]:
+    """The subscription's events as the hub queues them, with ``HEARTBEAT`` in idle spells.
+
+    Raises:
+        SubscriptionClosed: the hub closed the subscription (too slow, or shutting down).
+    """
     while True:
-        page = await store.events_after(rt.db, cursor, limit=_PAGE)
+        yield await subscription.get()  # None: a heartbeat interval passed without an event
+
+
+async def _replay(hub: EventHub, wanted: EventFilter, after: int, *, upto: int) -> AsyncIterator[Event]:
+    """Stored events in (``after``, ``upto``] that ``wanted`` selects, in id order, a page at a time."""
+    cursor = store.format_event_id(after)
+    while True:
+        page = await store.events_after(hub.db, cursor, customer_id=wanted.customer_id, limit=hub.options.page_size)
         for stored in page:
-            yield to_wire(stored)
-        if len(page) < _PAGE:
+            if event_seq(stored["_id"]) > upto:
+                return
+            chosen = wanted.select(to_wire(stored))
+            if chosen is not None:
+                yield chosen
+        if len(page) < hub.options.page_size:
             return
         cursor = page[-1]["_id"]

@@ -69,7 +69,20 @@ def run_stack(host: str = "127.0.0.1", port: int = 8000) -> int:
                 "api",
                 _spawn(
                     "api",
-                    [python, "-m", "uvicorn", "api.asgi:app", "--host", host, "--port", str(port)],
+                    # No per-message compression: its zlib state costs ~40 KiB per open
+                    # WebSocket and CPU on every event sent to every subscriber.
+                    [
+                        python,
+                        "-m",
+                        "uvicorn",
+                        "api.asgi:app",
+                        "--host",
+                        host,
+                        "--port",
+                        str(port),
+                        "--ws-per-message-deflate",
+                        "false",
+                    ],
                     env,
                 ),
             )

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter
 from strawberry.types import Info
 
 from api import ids
@@ -19,6 +19,7 @@ from schema.orders import OrderMutation, OrderQuery, load_order
 from schema.permissions import IsAuthenticated
 from schema.reports import ReportQuery
 from schema.risk import WarningMutation, WarningQuery, load_warning
+from schema.shared_results import SharedEventExecutionContext
 from schema.subscriptions import Subscription
 
 # Each public id's prefix names its type (api/ids.py); this finds the loader for it.
@@ -62,7 +63,11 @@ def build_schema(depth_limit: int = 10) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        # Live events: one execution per event and query shape, not one per subscriber.
+        execution_context_class=SharedEventExecutionContext,
         extensions=[
+            # A thousand screens send the same subscription text: parse it once, share the tree.
+            lambda: ParserCache(maxsize=256),
             lambda: QueryDepthLimiter(max_depth=depth_limit),
             # Strawberry logs the original exception; the client sees no internals.
             lambda: MaskErrors(should_mask_error=is_system_error, error_message="Internal error."),

@@ -1,27 +1,59 @@
-"""Subscriptions over WebSocket (graphql-transport-ws): live risk events and document status."""
+"""Subscriptions over WebSocket (graphql-transport-ws): live risk events and document status.
+
+Both are served by the process's event hub (``api.eventhub``). A subscription the hub
+closes ends with a GraphQL error saying how to resume, then the socket is closed with
+a retryable code: 1013 when the client read too slowly, 1012 when the server stops.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
 from graphql import GraphQLError
+from starlette.websockets import WebSocket
 from strawberry.types import Info
 
 from api import ids
-from api.eventorder import event_seq
-from api.eventstream import live_events, stream_events, subscribed
+from api.eventhub import CloseReason, EventHub, SubscriptionClosed
+from api.eventorder import Event, event_seq
+from api.eventstream import EventFilter, live, stream_events
 from api.services.documents import FINAL
 from api.store import documents as document_store
+from schema.context import Context
 from schema.documents import QualificationDocument
 from schema.enums import Severity
 from schema.permissions import IsAuthenticated
 from schema.risk import RiskEvent
+from schema.shared_results import share
+
+log = logging.getLogger("medcredit.subscriptions")
+
+# WebSocket close codes clients treat as "reconnect" (graphql-ws retries on both).
+_CLOSE_CODES = {CloseReason.TOO_SLOW: 1013, CloseReason.SHUTDOWN: 1012}
+_CLOSE_REASONS = {
+    CloseReason.TOO_SLOW: "too slow: resubscribe with after = the last id you received",
+    CloseReason.SHUTDOWN: "server stopping: resubscribe with after = the last id you received",
+}
+# A close frame waits behind what the client has not read yet; do not wait forever.
+_CLOSE_TIMEOUT_SECONDS = 5.0
 
 
-def _risk_event(event: dict) -> RiskEvent:
-    return RiskEvent(
+# Hub events are shared objects: convert each once, not once per subscriber.
+_RECENT_EVENTS = 256
+_converted: OrderedDict[int, tuple[Event, RiskEvent]] = OrderedDict()
+
+
+def _risk_event(event: Event) -> RiskEvent:
+    hit = _converted.get(id(event))
+    if hit is not None and hit[0] is event:
+        return hit[1]
+    converted = RiskEvent(
         id=strawberry.ID(event["id"]),
         type=event["type"],
         severity=Severity(event["severity"]),
@@ -29,6 +61,45 @@ def _risk_event(event: dict) -> RiskEvent:
         occurred_at=datetime.fromisoformat(event["occurred_at"]),
         payload=event["payload"],
     )
+    share(converted)  # and its GraphQL result, per query shape (schema.shared_results)
+    _converted[id(event)] = (event, converted)  # holding the event keeps its id unique
+    if len(_converted) > _RECENT_EVENTS:
+        _converted.popitem(last=False)
+    return converted
+
+
+def _hub(info: Info[Context, None]) -> EventHub:
+    hub: EventHub = info.context.request.app.state.event_hub
+    return hub
+
+
+def _closed_error(closed: SubscriptionClosed, last_id: str | None) -> GraphQLError:
+    """The last message of a subscription the hub closed: why, and how to resume."""
+    return GraphQLError(
+        _CLOSE_REASONS[closed.reason],
+        extensions={"code": f"SUBSCRIPTION_{closed.reason.value}", "resumeAfter": last_id},
+    )
+
+
+async def _close_socket(info: Info[Context, None], closed: SubscriptionClosed) -> None:
+    socket = info.context.request
+    if isinstance(socket, WebSocket):
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(
+                socket.close(code=_CLOSE_CODES[closed.reason], reason=_CLOSE_REASONS[closed.reason]),
+                _CLOSE_TIMEOUT_SECONDS,
+            )
+
+
+async def _ping(info: Info[Context, None]) -> None:
+    """A keep-alive the client's library answers, so idle screens notice a dead link."""
+    socket = info.context.request
+    if not isinstance(socket, WebSocket):
+        return
+    if "graphql-transport-ws" in socket.scope.get("subprotocols", []):
+        await socket.send_json({"type": "ping", "payload": {"keepAlive": True}})
+    else:  # the older subscriptions-transport-ws protocol's keep-alive
+        await socket.send_json({"type": "ka"})
 
 
 @strawberry.type
@@ -40,7 +111,7 @@ class Subscription:
     )
     async def risk_events(
         self,
-        info: Info,
+        info: Info[Context, None],
         customer_id: strawberry.ID | None = None,
         min_severity: Severity | None = Severity.INFO,
         after: strawberry.ID | None = None,
@@ -52,26 +123,40 @@ class Subscription:
             after_seq = event_seq(str(after)) if after else None
         except ValueError:
             raise GraphQLError("`after` must be the id of an event this feed delivered") from None
-        stream = stream_events(
-            info.context.runtime,
-            customer_id=customer_oid,
-            min_severity=min_severity or Severity.INFO,
-            after=after_seq,
-        )
-        async for event in stream:
-            yield _risk_event(event)
+        hub = _hub(info)
+        wanted = EventFilter(customer_id=customer_oid, min_severity=min_severity or Severity.INFO)
+        last_id = str(after) if after else None
+        try:
+            async for event in stream_events(hub, wanted, after=after_seq):
+                if event is None:
+                    await _ping(info)
+                    continue
+                last_id = event["id"]
+                yield _risk_event(event)
+        except SubscriptionClosed as closed:
+            yield _closed_error(closed, last_id)  # type: ignore[misc]
+            await _close_socket(info, closed)
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
         description="The document now, then at every status change; ends at a final status.",
     )
-    async def document_status(self, info: Info, document_id: strawberry.ID) -> AsyncGenerator[QualificationDocument]:
+    async def document_status(
+        self, info: Info[Context, None], document_id: strawberry.ID
+    ) -> AsyncGenerator[QualificationDocument]:
         rt = info.context.runtime
         oid = ids.decode_oid(document_id, "QualificationDocument")
         if oid is None:
             return
+        hub = _hub(info)
+
+        def select(event: Event) -> Event | None:
+            wanted = event["type"] == "DOCUMENT_STATUS" and event["payload"].get("documentId") == document_id
+            return event if wanted else None
+
         # Listen before reading the current state, so no change falls in between.
-        async with subscribed(rt) as pubsub:
+        subscription = hub.subscribe(select)
+        try:
             current = await document_store.get_document(rt.db, oid)
             if current is None:
                 return
@@ -79,8 +164,9 @@ class Subscription:
             last_status = current["status"]
             if last_status in FINAL:
                 return
-            async for event in live_events(pubsub):
-                if event["type"] != "DOCUMENT_STATUS" or event["payload"].get("documentId") != document_id:
+            async for event in live(subscription):
+                if event is None:
+                    await _ping(info)
                     continue
                 current = await document_store.get_document(rt.db, oid)
                 if current is None:
@@ -90,3 +176,8 @@ class Subscription:
                     yield QualificationDocument.from_doc(current)
                 if last_status in FINAL:
                     return
+        except SubscriptionClosed as closed:
+            yield _closed_error(closed, None)  # type: ignore[misc]
+            await _close_socket(info, closed)
+        finally:
+            subscription.cancel()

@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 
 from api.auth import mint_token
 from api.embedded_db import EmbeddedMongo
+from api.eventhub import HubOptions
 from api.settings import Settings, load_settings
 from scoring.roles import Role
 
@@ -148,7 +149,7 @@ def worker(settings: Settings, app_client: TestClient) -> Iterator[WorkerHandle]
 class LiveServer:
     """The real ASGI app under uvicorn on a loopback port, for concurrency and WebSockets."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, hub_options: HubOptions | None = None) -> None:
         import socket
 
         import uvicorn
@@ -158,8 +159,9 @@ class LiveServer:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
+        self.app = create_app(settings, hub_options=hub_options)
         config = uvicorn.Config(
-            create_app(settings),
+            self.app,
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
