@@ -13,6 +13,7 @@ from api import ids
 from schema.credit import CreditMutation
 from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
+from schema.events import EventQuery
 from schema.ledger import LedgerMutation
 from schema.node import Node
 from schema.orders import OrderMutation, OrderQuery, load_order
@@ -40,7 +41,7 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery):
+class Query(NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery):
     pass
 
 
