@@ -1,4 +1,4 @@
-"""The ``medcredit`` command: tokens, the embedded database, the whole stack, extraction."""
+"""The ``medcredit`` command: tokens, the embedded database, the whole stack, extraction, the schema."""
 
 from __future__ import annotations
 
@@ -52,6 +52,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return load_demo(args.url, customers=args.customers, seed=args.seed)
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from schema import served_sdl
+
+    sdl = served_sdl()
+    if args.check:
+        path = Path(args.check)
+        if not path.exists() or path.read_text(encoding="utf-8") != sdl:
+            print(f"{path} differs from the served schema: run 'medcredit schema --output {path}'", file=sys.stderr)
+            return 1
+        return 0
+    if args.output:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        return 0
+    sys.stdout.write(sdl)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medcredit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=24)
     demo.add_argument("--seed", type=int, default=2026)
     demo.set_defaults(func=_cmd_demo)
+
+    schema = sub.add_parser("schema", help="print the served GraphQL schema (SDL), for codegen")
+    target = schema.add_mutually_exclusive_group()
+    target.add_argument("--output", metavar="PATH", help="write it to PATH instead of printing it")
+    target.add_argument("--check", metavar="PATH", help="exit 1 when PATH differs from the served schema")
+    schema.set_defaults(func=_cmd_schema)
 
     db = sub.add_parser("db", help="serve the embedded MongoDB-compatible database")
     db.add_argument("--host", default="127.0.0.1")
