@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import QueryDepthLimiter
 from strawberry.types import Info
 
 from api import ids
@@ -18,9 +17,13 @@ from schema.ledger import LedgerMutation
 from schema.node import Node
 from schema.orders import OrderMutation, OrderQuery, load_order
 from schema.permissions import IsAuthenticated
+from schema.reporting import MaskInternalErrors, MedcreditSchema, is_system_error
 from schema.reports import ReportQuery
 from schema.risk import WarningMutation, WarningQuery, load_warning
+from schema.scalars import SCALAR_OVERRIDES
 from schema.subscriptions import Subscription
+
+__all__ = ["build_schema", "is_system_error", "served_sdl"]
 
 # Each public id's prefix names its type (api/ids.py); this finds the loader for it.
 NODE_LOADERS: dict[str, Callable[[Info, str], Awaitable[Node | None]]] = {
@@ -59,22 +62,17 @@ class Mutation(
 
 def build_schema(depth_limit: int = 10) -> strawberry.Schema:
     """Build the schema with the query depth limit the deployment sets."""
-    return strawberry.Schema(
+    return MedcreditSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=depth_limit),
-            # Strawberry logs the original exception; the client sees no internals.
-            lambda: MaskErrors(should_mask_error=is_system_error, error_message="Internal error."),
+            # The schema logs the original exception; the client sees no internals.
+            MaskInternalErrors,
         ],
     )
-
-
-def is_system_error(error: GraphQLError) -> bool:
-    """Unexpected exceptions are masked; validation and permission errors are not."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
 
 
 def served_sdl() -> str:
