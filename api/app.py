@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql = MedcreditGraphQL(
         build_schema(depth_limit=settings.query_depth_limit),
         multipart_uploads_enabled=True,
+        # The WebSocket handshake honours the same origins as CORS (browsers skip CORS there).
+        allowed_origins=settings.cors_origins,
     )
 
     @asynccontextmanager
@@ -60,6 +63,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
-        middleware=[Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key))],
+        middleware=[
+            # Outermost, so preflights are answered before authentication and every
+            # answer, a 401 included, carries the headers a browser needs to read it.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["*"],
+                max_age=600,
+            ),
+            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key)),
+        ],
         lifespan=lifespan,
     )

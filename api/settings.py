@@ -38,6 +38,8 @@ class Settings:
     max_pages: int
     query_depth_limit: int
     policy_path: Path | None
+    # Browser origins (scheme://host[:port]) whose pages may call the API and open its WebSocket.
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def embedded_db(self) -> bool:
@@ -63,6 +65,17 @@ def secret_from(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _origins(name: str) -> tuple[str, ...]:
+    from strawberry.http.websocket_origin import normalize_allowed_origins
+
+    raw = [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+    try:
+        normalize_allowed_origins(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from exc
+    return tuple(raw)
+
+
 def load_settings() -> Settings:
     """Read the settings from the environment."""
     data_dir = Path(os.environ.get("MEDCREDIT_DATA_DIR", "var")).resolve()
@@ -78,4 +91,6 @@ def load_settings() -> Settings:
         query_depth_limit=_int("MEDCREDIT_QUERY_DEPTH_LIMIT", 10),
         # The credit policy (scoring/policy.toml by default): weights, grades, limits, ladder.
         policy_path=Path(os.environ["MEDCREDIT_POLICY"]) if os.environ.get("MEDCREDIT_POLICY") else None,
+        # Comma-separated, none by default: e.g. http://localhost:5173 for a Vite dev server.
+        cors_origins=_origins("MEDCREDIT_CORS_ORIGINS"),
     )
