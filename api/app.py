@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from api import graphiql
 from api.auth import BearerTokenBackend
 from api.graphql_app import MedcreditGraphQL
 from api.runtime import open_runtime
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         multipart_uploads_enabled=True,
         # The WebSocket handshake honours the same origins as CORS (browsers skip CORS there).
         allowed_origins=settings.cors_origins,
+        graphiql_dir=settings.graphiql_dir,
     )
 
     @asynccontextmanager
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *graphiql.routes(settings.graphiql_dir),
         ],
         middleware=[
             # Outermost, so preflights are answered before authentication and every

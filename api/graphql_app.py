@@ -9,6 +9,7 @@ graphql-transport-ws ``connection_init`` payload.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
+from api import graphiql
 from api.auth import Principal, principal_from_header
 from schema.context import Context
 
@@ -46,6 +48,14 @@ def _wants_ide(request: Request) -> bool:
 
 
 class MedcreditGraphQL(GraphQL[Context, None]):
+    def __init__(self, *args: Any, graphiql_dir: Path, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.graphiql_dir = graphiql_dir
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our own GraphiQL page: files served by the app, token from a field on the page."""
+        return graphiql.page(self.graphiql_dir)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope, receive)

@@ -11,6 +11,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+# Where scripts/fetch-graphiql.sh installs GraphiQL's files in a checkout.
+DEFAULT_GRAPHIQL_DIR = Path(__file__).resolve().parents[1] / "vendor" / "graphiql"
+
 
 class SettingsError(RuntimeError):
     """A setting is present but unusable."""
@@ -40,6 +43,8 @@ class Settings:
     policy_path: Path | None
     # Browser origins (scheme://host[:port]) whose pages may call the API and open its WebSocket.
     cors_origins: tuple[str, ...] = ()
+    # GraphiQL's browser files, installed by scripts/fetch-graphiql.sh (see api/graphiql.py).
+    graphiql_dir: Path = DEFAULT_GRAPHIQL_DIR
 
     @property
     def embedded_db(self) -> bool:
@@ -93,4 +98,5 @@ def load_settings() -> Settings:
         policy_path=Path(os.environ["MEDCREDIT_POLICY"]) if os.environ.get("MEDCREDIT_POLICY") else None,
         # Comma-separated, none by default: e.g. http://localhost:5173 for a Vite dev server.
         cors_origins=_origins("MEDCREDIT_CORS_ORIGINS"),
+        graphiql_dir=Path(os.environ.get("MEDCREDIT_GRAPHIQL_DIR") or DEFAULT_GRAPHIQL_DIR).resolve(),
     )
