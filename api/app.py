@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from api import graphiql
 from api.auth import BearerTokenBackend
 from api.graphql_app import MedcreditGraphQL
+from api.persisted_queries import PersistedQueries
 from api.runtime import open_runtime
 from api.settings import Settings, load_settings
 from schema import build_schema
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         # The WebSocket handshake honours the same origins as CORS (browsers skip CORS there).
         allowed_origins=settings.cors_origins,
         graphiql_dir=settings.graphiql_dir,
+        persisted_queries=PersistedQueries(settings.persisted_queries),
     )
 
     @asynccontextmanager

@@ -12,15 +12,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from api import graphiql
 from api.auth import Principal, principal_from_header
+from api.persisted_queries import PersistedQueries, PersistedQueryProblem
 from schema.context import Context
 
 _UNAUTHENTICATED = {
@@ -48,9 +53,29 @@ def _wants_ide(request: Request) -> bool:
 
 
 class MedcreditGraphQL(GraphQL[Context, None]):
-    def __init__(self, *args: Any, graphiql_dir: Path, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, graphiql_dir: Path, persisted_queries: PersistedQueries, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.graphiql_dir = graphiql_dir
+        self.persisted_queries = persisted_queries
+
+    async def execute_single(  # noqa: PLR0917 - strawberry's signature
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Run one operation, after looking up or registering its persisted query."""
+        resolved = self.persisted_queries.resolve(request_data.query, request_data.extensions)
+        if isinstance(resolved, PersistedQueryProblem):
+            sub_response.status_code = resolved.http_status
+            return ExecutionResult(
+                data=None, errors=[GraphQLError(resolved.message, extensions={"code": resolved.code})]
+            )
+        request_data.query = resolved
+        return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our own GraphiQL page: files served by the app, token from a field on the page."""

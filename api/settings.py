@@ -45,6 +45,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     # GraphiQL's browser files, installed by scripts/fetch-graphiql.sh (see api/graphiql.py).
     graphiql_dir: Path = DEFAULT_GRAPHIQL_DIR
+    # Automatic persisted queries kept per API process (least recently used dropped first).
+    persisted_queries: int = 1000
 
     @property
     def embedded_db(self) -> bool:
@@ -98,5 +100,6 @@ def load_settings() -> Settings:
         policy_path=Path(os.environ["MEDCREDIT_POLICY"]) if os.environ.get("MEDCREDIT_POLICY") else None,
         # Comma-separated, none by default: e.g. http://localhost:5173 for a Vite dev server.
         cors_origins=_origins("MEDCREDIT_CORS_ORIGINS"),
+        persisted_queries=_int("MEDCREDIT_PERSISTED_QUERIES", 1000),
         graphiql_dir=Path(os.environ.get("MEDCREDIT_GRAPHIQL_DIR") or DEFAULT_GRAPHIQL_DIR).resolve(),
     )
