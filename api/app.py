@@ -16,8 +16,10 @@ from starlette.routing import Route, WebSocketRoute
 
 from api import graphiql
 from api.auth import BearerTokenBackend
-from api.graphql_app import MedcreditGraphQL
+from api.graphql_app import MedcreditGraphQL, OperationName
+from api.metrics import metrics
 from api.persisted_queries import PersistedQueries
+from api.requestlog import RequestLogMiddleware
 from api.runtime import open_runtime
 from api.settings import Settings, load_settings
 from schema import build_schema
@@ -46,7 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app; nothing connects until the lifespan starts."""
     settings = settings or load_settings()
     graphql = MedcreditGraphQL(
-        build_schema(depth_limit=settings.query_depth_limit),
+        build_schema(depth_limit=settings.query_depth_limit, extra_extensions=[OperationName]),
         multipart_uploads_enabled=True,
         # The WebSocket handshake honours the same origins as CORS (browsers skip CORS there).
         allowed_origins=settings.cors_origins,
@@ -64,12 +66,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *graphiql.routes(settings.graphiql_dir),
         ],
         middleware=[
-            # Outermost, so preflights are answered before authentication and every
+            Middleware(RequestLogMiddleware),
+            # Outermost but for the request log, so preflights are answered before authentication and every
             # answer, a 401 included, carries the headers a browser needs to read it.
             Middleware(
                 CORSMiddleware,

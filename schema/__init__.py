@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import strawberry
-from strawberry.extensions import QueryDepthLimiter
+from strawberry.extensions import QueryDepthLimiter, SchemaExtension
 from strawberry.types import Info
 
 from api import ids
@@ -60,8 +60,8 @@ class Mutation(
     pass
 
 
-def build_schema(depth_limit: int = 10) -> strawberry.Schema:
-    """Build the schema with the query depth limit the deployment sets."""
+def build_schema(depth_limit: int = 10, extra_extensions: Sequence[type[SchemaExtension]] = ()) -> strawberry.Schema:
+    """Build the schema with the query depth limit the deployment sets, and the edge's own extensions."""
     return MedcreditSchema(
         query=Query,
         mutation=Mutation,
@@ -71,6 +71,7 @@ def build_schema(depth_limit: int = 10) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=depth_limit),
             # The schema logs the original exception; the client sees no internals.
             MaskInternalErrors,
+            *extra_extensions,
         ],
     )
 

@@ -90,3 +90,9 @@ class DocumentQuery:
 async def page_documents(db: Database, query: DocumentQuery, sort: SortKey, window: Window, default_size: int) -> Page:
     """One page of the documents ``query`` matches, in ``sort`` order."""
     return await read_page(db[DOCUMENTS], query.to_filter(), sort, window, default_size)
+
+
+async def documents_by_status(db: Database) -> dict[str, int]:
+    """How many documents are in each status (statuses with none are left out)."""
+    rows = db[DOCUMENTS].aggregate([{"$group": {"_id": "$status", "count": {"$sum": 1}}}])
+    return {str(row["_id"]): int(row["count"]) async for row in rows}
