@@ -66,6 +66,9 @@ TASK_DURATION = Histogram(
     buckets=TASK_BUCKETS,
 )
 
+SWEEP_ITEMS = Counter("medcredit_sweep_items_total", "Items a scheduled sweep has handled.", ["sweep"])
+SWEEP_RUNS = Counter("medcredit_sweep_runs_total", "Scheduled sweeps run to the end.", ["sweep"])
+
 # Operation names come from clients: keep the label set bounded.
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 MAX_OPERATIONS = 200
