@@ -1,5 +1,5 @@
 # medcredit: two commands do everything. See README.md.
-.PHONY: run test setup lint bench
+.PHONY: run test setup lint bench schema
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -19,3 +19,7 @@ lint: setup
 bench: setup
 	@bash scripts/ensure-redis.sh
 	.venv/bin/python -m bench
+
+# Regenerate docs/schema.graphql (the SDL codegen tools read) from the code.
+schema: setup
+	.venv/bin/medcredit schema --output docs/schema.graphql

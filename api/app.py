@@ -9,13 +9,18 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from api import graphiql
 from api.auth import BearerTokenBackend
 from api.eventhub import HubOptions, running_hub
-from api.graphql_app import MedcreditGraphQL
+from api.graphql_app import MedcreditGraphQL, OperationName
+from api.metrics import metrics
+from api.persisted_queries import PersistedQueries
+from api.requestlog import RequestLogMiddleware
 from api.runtime import open_runtime
 from api.settings import Settings, load_settings
 from schema import build_schema
@@ -44,8 +49,12 @@ def create_app(settings: Settings | None = None, *, hub_options: HubOptions | No
     """Build the app; nothing connects until the lifespan starts."""
     settings = settings or load_settings()
     graphql = MedcreditGraphQL(
-        build_schema(depth_limit=settings.query_depth_limit),
+        build_schema(depth_limit=settings.query_depth_limit, extra_extensions=[OperationName]),
         multipart_uploads_enabled=True,
+        # The WebSocket handshake honours the same origins as CORS (browsers skip CORS there).
+        allowed_origins=settings.cors_origins,
+        graphiql_dir=settings.graphiql_dir,
+        persisted_queries=PersistedQueries(settings.persisted_queries),
     )
 
     @asynccontextmanager
@@ -60,9 +69,23 @@ def create_app(settings: Settings | None = None, *, hub_options: HubOptions | No
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *graphiql.routes(settings.graphiql_dir),
         ],
-        middleware=[Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key))],
+        middleware=[
+            Middleware(RequestLogMiddleware),
+            # Outermost but for the request log, so preflights are answered before authentication and every
+            # answer, a 401 included, carries the headers a browser needs to read it.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["*"],
+                max_age=600,
+            ),
+            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key)),
+        ],
         lifespan=lifespan,
     )

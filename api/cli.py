@@ -1,4 +1,4 @@
-"""The ``medcredit`` command: tokens, the embedded database, the whole stack, extraction."""
+"""The ``medcredit`` command: tokens, the embedded database, the whole stack, extraction, the schema."""
 
 from __future__ import annotations
 
@@ -90,6 +90,25 @@ def _cmd_registry_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from schema import served_sdl
+
+    sdl = served_sdl()
+    if args.check:
+        path = Path(args.check)
+        if not path.exists() or path.read_text(encoding="utf-8") != sdl:
+            print(f"{path} differs from the served schema: run 'medcredit schema --output {path}'", file=sys.stderr)
+            return 1
+        return 0
+    if args.output:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        return 0
+    sys.stdout.write(sdl)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medcredit", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     registry_import.add_argument("file")
     registry_import.add_argument("--skip-invalid", action="store_true", help="import the good rows when some are bad")
     registry_import.set_defaults(func=_cmd_registry_import)
+    schema = sub.add_parser("schema", help="print the served GraphQL schema (SDL), for codegen")
+    target = schema.add_mutually_exclusive_group()
+    target.add_argument("--output", metavar="PATH", help="write it to PATH instead of printing it")
+    target.add_argument("--check", metavar="PATH", help="exit 1 when PATH differs from the served schema")
+    schema.set_defaults(func=_cmd_schema)
 
     db = sub.add_parser("db", help="serve the embedded MongoDB-compatible database")
     db.add_argument("--host", default="127.0.0.1")

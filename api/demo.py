@@ -4,7 +4,7 @@ Customers of every type across regions, a year of invoices and payments with fou
 payment behaviours (prompt, slow, chronic late, defaulting), licence scans for each
 customer (rendered by the test-document generator when this is a source checkout),
 and a few orders. Everything is keyed (customer codes, invoice numbers, order refs),
-so running it twice changes nothing the second time.
+so running it twice changes nothing the second time, and says what it skipped.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from api.auth import mint_token
+from api.progress import Progress
 from api.settings import load_settings
 from scoring.roles import Role
 
@@ -38,9 +39,40 @@ FIND = """query($s: String!) { customers(first: 1, filter: {search: $s}) { edges
 INVOICE = """mutation($i: InvoiceInput!) { recordInvoice(input: $i) { errors { code message } } }"""
 PAYMENT = """mutation($i: PaymentInput!) { recordPayment(input: $i) { errors { code message } } }"""
 ORDER = """mutation($i: SubmitOrderInput!) {
-  submitOrder(input: $i) { order { status holdReasons } errors { code } } }"""
+  submitOrder(input: $i) { order { status holdReasons } errors { code message } } }"""
+DOCUMENTS = """query($id: ID!) { customer(id: $id) { documents(first: 0) { totalCount } } }"""
 UPLOAD = """mutation($c: ID!, $f: Upload!) { uploadQualificationDocument(customerId: $c, file: $f) {
   document { id status } errors { code message } } }"""
+
+
+class Tally:
+    """What a run added and what it found already there, per kind of record."""
+
+    KINDS = ("customers", "invoices", "payments", "licence scans", "orders")
+
+    def __init__(self) -> None:
+        self.added = dict.fromkeys(self.KINDS, 0)
+        self.skipped = dict.fromkeys(self.KINDS, 0)
+        self.failed: list[str] = []
+
+    def count(self, kind: str, errors: list[dict[str, Any]], what: str) -> None:
+        """Count one mutation's outcome: new, already recorded (skipped), or refused."""
+        codes = {e.get("code") for e in errors}
+        if not errors:
+            self.added[kind] += 1
+        elif codes & {"ALREADY_RECORDED", "DUPLICATE"}:
+            self.skipped[kind] += 1
+        else:
+            self.failed.append(f"{what}: {errors[0].get('message')}")
+
+    def summary(self) -> str:
+        added = ", ".join(f"{n} {k}" for k, n in self.added.items())
+        skipped = ", ".join(f"{n} {k}" for k, n in self.skipped.items() if n)
+        lines = [f"added: {added}"]
+        lines.append(f"skipped (already there): {skipped}" if skipped else "skipped: nothing, all new")
+        if self.failed:
+            lines.append(f"refused: {len(self.failed)}, e.g. {self.failed[0]}")
+        return "\n".join("  " + line for line in lines)
 
 
 class DemoClient:
@@ -79,7 +111,7 @@ def _generator() -> Any | None:
     return docgen
 
 
-def _customer(client: DemoClient, code: str, truth: Any, ctype: str, region: str, limit: Decimal) -> str:
+def _customer(client: DemoClient, tally: Tally, code: str, truth: Any, ctype: str, region: str, limit: Decimal) -> str:
     created = client.call(
         CREATE,
         {
@@ -100,12 +132,15 @@ def _customer(client: DemoClient, code: str, truth: Any, ctype: str, region: str
             }
         },
     )["createCustomer"]
+    tally.count("customers", created["errors"], code)
     if created["customer"]:
         return str(created["customer"]["id"])
     return str(client.call(FIND, {"s": code})["customers"]["edges"][0]["node"]["id"])
 
 
-def _ledger(client: DemoClient, cid: str, rng: random.Random, behaviour: str, monthly: Decimal, today: date) -> None:
+def _ledger(
+    client: DemoClient, tally: Tally, cid: str, rng: random.Random, behaviour: str, monthly: Decimal, today: date
+) -> None:
     low, high = BEHAVIOURS[behaviour]
     # Newest first: while history is still arriving, the scorecard sees recent months
     # complete rather than a long-ago start with nothing since (see monthly_volumes).
@@ -114,7 +149,7 @@ def _ledger(client: DemoClient, cid: str, rng: random.Random, behaviour: str, mo
         due = issued + timedelta(days=60)
         amount = (monthly * Decimal(rng.uniform(0.7, 1.3))).quantize(Decimal("0.01"))
         number = f"INV-{issued:%Y%m}-{cid[-4:]}"
-        client.call(
+        recorded = client.call(
             INVOICE,
             {
                 "i": {
@@ -126,11 +161,12 @@ def _ledger(client: DemoClient, cid: str, rng: random.Random, behaviour: str, mo
                 }
             },
         )
+        tally.count("invoices", recorded["recordInvoice"]["errors"], number)
         if low is None and month <= 5:
             continue  # a defaulting customer stopped paying five months ago
         paid_on = due + timedelta(days=rng.randint(low or 0, high or 0))
         if paid_on <= today:
-            client.call(
+            paid = client.call(
                 PAYMENT,
                 {
                     "i": {
@@ -142,6 +178,7 @@ def _ledger(client: DemoClient, cid: str, rng: random.Random, behaviour: str, mo
                     }
                 },
             )
+            tally.count("payments", paid["recordPayment"]["errors"], f"PAY-{number}")
 
 
 def load_demo(url: str, *, customers: int = 24, seed: int = 2026) -> int:
@@ -158,6 +195,8 @@ def load_demo(url: str, *, customers: int = 24, seed: int = 2026) -> int:
     rng = random.Random(seed)
     today = datetime.now(UTC).date()
     behaviours = list(BEHAVIOURS)
+    tally = Tally()
+    progress = Progress(customers, "medcredit demo")
     for index in range(customers):
         doc_type = list(TYPES)[index % len(TYPES)]
         truth = docgen.make_truth(doc_type, random.Random(seed * 1000 + index))
@@ -166,12 +205,16 @@ def load_demo(url: str, *, customers: int = 24, seed: int = 2026) -> int:
         behaviour = behaviours[index % len(behaviours)]
         monthly = Decimal(rng.choice([20000, 50000, 120000, 300000]))
         region = truth.issuing_authority[:2] if truth.issuing_authority else "其他"
-        cid = _customer(client, f"DEMO-{index:03d}", truth, TYPES[doc_type], region, monthly * 2)
-        _ledger(client, cid, rng, behaviour, monthly, today)
+        cid = _customer(client, tally, f"DEMO-{index:03d}", truth, TYPES[doc_type], region, monthly * 2)
+        _ledger(client, tally, cid, rng, behaviour, monthly, today)
         rendering = "text_pdf" if index % 3 else rng.choice(["clean", "degraded", "photo"])
-        data = docgen.render(truth, rendering, random.Random(index))
-        mime = {"text_pdf": "application/pdf", "clean": "image/png"}.get(rendering, "image/jpeg")
-        client.upload(cid, f"{doc_type}-{index}.{mime.split('/')[1]}", data, mime)
+        if client.call(DOCUMENTS, {"id": cid})["customer"]["documents"]["totalCount"]:
+            tally.skipped["licence scans"] += 1  # rendering a scan takes a while: skip it outright
+        else:
+            data = docgen.render(truth, rendering, random.Random(index))
+            mime = {"text_pdf": "application/pdf", "clean": "image/png"}.get(rendering, "image/jpeg")
+            uploaded = client.upload(cid, f"{doc_type}-{index}.{mime.split('/')[1]}", data, mime)
+            tally.count("licence scans", uploaded["errors"], f"licence of DEMO-{index:03d}")
         line = {
             "sku": f"DEV-{index}",
             "deviceClass": rng.choice(["I", "II", "III"]),
@@ -179,10 +222,14 @@ def load_demo(url: str, *, customers: int = 24, seed: int = 2026) -> int:
             "quantity": rng.randint(1, 20),
             "unitPrice": str(rng.choice([800, 2500, 12000])),
         }
-        client.call(
+        ordered = client.call(
             ORDER,
             {"i": {"customerId": cid, "externalRef": f"DEMO-PO-{index:03d}", "lines": [line]}},
         )
-        print(f"  {truth.holder_name}: {behaviour} payer, {rendering} licence", flush=True)
-    print(f"medcredit demo: {customers} customers loaded; the workers are reading licences and scoring now.")
-    return 0
+        tally.count("orders", ordered["submitOrder"]["errors"], f"DEMO-PO-{index:03d}")
+        progress.advance(f"{truth.holder_name}: {behaviour} payer")
+    print(f"medcredit demo: {customers} customers done", flush=True)
+    print(tally.summary(), flush=True)
+    if any(tally.added.values()):
+        print("The workers are reading licences and scoring now.", flush=True)
+    return 1 if tally.failed else 0

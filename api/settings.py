@@ -11,6 +11,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+# Where scripts/fetch-graphiql.sh installs GraphiQL's files in a checkout.
+DEFAULT_GRAPHIQL_DIR = Path(__file__).resolve().parents[1] / "vendor" / "graphiql"
+
 
 class SettingsError(RuntimeError):
     """A setting is present but unusable."""
@@ -44,6 +47,12 @@ class Settings:
     registry_url: str | None = None
     registry_key: str | None = None
     registry_timeout_seconds: float = 5.0
+    # Browser origins (scheme://host[:port]) whose pages may call the API and open its WebSocket.
+    cors_origins: tuple[str, ...] = ()
+    # GraphiQL's browser files, installed by scripts/fetch-graphiql.sh (see api/graphiql.py).
+    graphiql_dir: Path = DEFAULT_GRAPHIQL_DIR
+    # Automatic persisted queries kept per API process (least recently used dropped first).
+    persisted_queries: int = 1000
 
     @property
     def embedded_db(self) -> bool:
@@ -69,6 +78,17 @@ def secret_from(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _origins(name: str) -> tuple[str, ...]:
+    from strawberry.http.websocket_origin import normalize_allowed_origins
+
+    raw = [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+    try:
+        normalize_allowed_origins(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc}") from exc
+    return tuple(raw)
+
+
 def load_settings() -> Settings:
     """Read the settings from the environment."""
     data_dir = Path(os.environ.get("MEDCREDIT_DATA_DIR", "var")).resolve()
@@ -90,4 +110,8 @@ def load_settings() -> Settings:
         registry_url=os.environ.get("MEDCREDIT_REGISTRY_URL") or None,
         registry_key=os.environ.get("MEDCREDIT_REGISTRY_KEY") or None,
         registry_timeout_seconds=_int("MEDCREDIT_REGISTRY_TIMEOUT_SECONDS", 5),
+        # Comma-separated, none by default: e.g. http://localhost:5173 for a Vite dev server.
+        cors_origins=_origins("MEDCREDIT_CORS_ORIGINS"),
+        persisted_queries=_int("MEDCREDIT_PERSISTED_QUERIES", 1000),
+        graphiql_dir=Path(os.environ.get("MEDCREDIT_GRAPHIQL_DIR") or DEFAULT_GRAPHIQL_DIR).resolve(),
     )

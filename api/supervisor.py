@@ -8,6 +8,7 @@ scheduler. They all get the same ``MONGODB_URL``, so workers see the API's data.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -45,6 +46,12 @@ def _spawn(name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[
 def run_stack(host: str = "127.0.0.1", port: int = 8000) -> int:
     """Start every process, wait until one exits or Ctrl-C, then stop them all."""
     env = dict(os.environ)
+    # Every process writes its metrics here and the API's /metrics merges them; samples
+    # of processes from an earlier run must not be counted again.
+    metrics_dir = Path(env.get("MEDCREDIT_DATA_DIR", "var")).resolve() / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     python = sys.executable
     bin_dir = Path(python).parent
     children: list[tuple[str, subprocess.Popen[bytes]]] = []

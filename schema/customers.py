@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -18,14 +19,13 @@ from api.store import customers as store
 from schema.enums import CustomerType, RiskGrade
 from schema.errors import UserError, run_mutation
 from schema.node import Node
-from schema.pagination import PageInfo, cursor_for, oid_from_cursor
+from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import CUSTOMER_ADMIN, IsAuthenticated
 
 if TYPE_CHECKING:
-    from schema.documents import Certificate
-    from schema.risk import RiskAssessment, Warning
-
-MAX_PAGE = 100
+    from schema.documents import Certificate, DocumentFilter, DocumentOrder, QualificationDocument
+    from schema.orders import Order, OrderFilter, OrderOrder
+    from schema.risk import RiskAssessment, Warning, WarningFilter, WarningOrder
 
 
 @strawberry.type
@@ -119,22 +119,67 @@ class Customer(Node):
 
         return await warnings_for(info, self.doc["_id"], active_only)
 
+    @strawberry.field(description="This customer's warnings as a connection (`filter.customerId` is ignored).")
+    async def warnings_connection(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[WarningFilter, strawberry.lazy("schema.risk")] | None = None,
+        order_by: Annotated[WarningOrder, strawberry.lazy("schema.risk")] | None = None,
+    ) -> Connection[Annotated[Warning, strawberry.lazy("schema.risk")]]:
+        from schema.risk import warnings_page
+
+        return await warnings_page(info, self.doc["_id"], filter, order_by, first, after, last, before)
+
+    @strawberry.field(description="This customer's uploaded documents, newest first by default.")
+    async def documents(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[DocumentFilter, strawberry.lazy("schema.documents")] | None = None,
+        order_by: Annotated[DocumentOrder, strawberry.lazy("schema.documents")] | None = None,
+    ) -> Connection[Annotated[QualificationDocument, strawberry.lazy("schema.documents")]]:
+        from schema.documents import documents_page
+
+        return await documents_page(info, self.doc["_id"], filter, order_by, first, after, last, before)
+
+    @strawberry.field(description="This customer's orders, newest first by default.")
+    async def orders(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: Annotated[OrderFilter, strawberry.lazy("schema.orders")] | None = None,
+        order_by: Annotated[OrderOrder, strawberry.lazy("schema.orders")] | None = None,
+    ) -> Connection[Annotated[Order, strawberry.lazy("schema.orders")]]:
+        from schema.orders import orders_page
+
+        return await orders_page(info, self.doc["_id"], filter, order_by, first, after, last, before)
+
 
 def _today() -> date:
     return datetime.now(UTC).date()
 
 
-@strawberry.type
-class CustomerEdge:
-    node: Customer
-    cursor: str
+@strawberry.enum(description="What `customers` can be sorted by.")
+class CustomerOrderField(Enum):
+    CREATED_AT = strawberry.enum_value("_id", description="When the customer was created (the default).")
+    CODE = strawberry.enum_value("code", description="The seller's customer number.")
+    LEGAL_NAME = strawberry.enum_value("legal_name", description="The registered name.")
 
 
-@strawberry.type
-class CustomerConnection:
-    edges: list[CustomerEdge]
-    page_info: PageInfo
-    total_count: int
+@strawberry.input(description="How to sort customers; oldest first unless told otherwise.")
+class CustomerOrder:
+    field: CustomerOrderField = CustomerOrderField.CREATED_AT
+    direction: OrderDirection = OrderDirection.ASC
 
 
 @strawberry.input
@@ -178,16 +223,26 @@ class CustomerQuery:
     async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
         return await load_customer(info, id)
 
-    @strawberry.field(permission_classes=[IsAuthenticated])
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Customers, oldest first by default. `first` defaults to 20 and at most 100 come "
+        "back per page; with `last` and no `first` given, the last rows before `before` (or the end).",
+    )
     async def customers(
         self,
         info: Info,
         first: int | None = 20,
         after: str | None = None,
         filter: CustomerFilter | None = None,
-    ) -> CustomerConnection:
-        first = max(0, min(20 if first is None else first, MAX_PAGE))
-        after_oid = oid_from_cursor(after) if after else None
+        last: int | None = None,
+        before: str | None = None,
+        order_by: CustomerOrder | None = None,
+    ) -> Connection[Customer]:
+        if last is not None and not _given(info, "first"):
+            first = None  # the contract's default `first: 20` must not clip a `last` page
+        o = order_by or CustomerOrder()
+        name, sort = ordering_for("customers", o.field, o.direction)
+        window = window_for(name, first, after, last, before)
         f = filter or CustomerFilter()
         query = store.CustomerQuery(
             type=f.type.value if f.type else None,
@@ -196,13 +251,14 @@ class CustomerQuery:
             blocked=f.blocked,
             search=f.search,
         )
-        rows, has_next, total = await store.page_customers(info.context.db, query, first, after_oid)
-        edges = [CustomerEdge(node=Customer.from_doc(d), cursor=cursor_for(d["_id"])) for d in rows]
-        return CustomerConnection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None),
-            total_count=total,
-        )
+        page = await store.page_customers(info.context.db, query, sort, window, DEFAULT_PAGE)
+        return connection_from(page, name, sort, Customer.from_doc)
+
+
+def _given(info: Info, argument: str) -> bool:
+    """Whether the request itself passed ``argument`` (rather than the schema default applying)."""
+    node = info._raw_info.field_nodes[0]
+    return any(arg.name.value == argument for arg in node.arguments or ())
 
 
 @strawberry.type

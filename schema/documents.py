@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from bson import ObjectId
+from graphql import GraphQLError
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
@@ -20,6 +22,7 @@ from api.store import documents as store
 from schema.enums import CertificateType, CheckOutcome, DeviceClass, DocumentStatus
 from schema.errors import UserError, run_mutation
 from schema.node import Node
+from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import CREDIT, ONBOARDING, IsAuthenticated
 
 if TYPE_CHECKING:
@@ -184,11 +187,76 @@ async def load_certificate(info: Info, public_id: str) -> Certificate | None:
     return Certificate.from_doc(doc) if doc else None
 
 
+@strawberry.enum(description="What `documents` can be sorted by.")
+class DocumentOrderField(Enum):
+    UPLOADED_AT = strawberry.enum_value("uploaded_at", description="When the file was uploaded (the default).")
+    FILE_NAME = strawberry.enum_value("file_name", description="The uploaded file's name.")
+
+
+@strawberry.input(description="How to sort documents; newest first unless told otherwise.")
+class DocumentOrder:
+    field: DocumentOrderField = DocumentOrderField.UPLOADED_AT
+    direction: OrderDirection = OrderDirection.DESC
+
+
+@strawberry.input(description="Which documents to list; every given condition must hold.")
+class DocumentFilter:
+    customer_id: strawberry.ID | None = None
+    status: list[DocumentStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    certificate_type: CertificateType | None = strawberry.field(
+        default=None, description="The type read from the document, or declared at upload until it is read."
+    )
+
+
+async def documents_page(
+    info: Info,
+    customer_oid: ObjectId | None,
+    filter: DocumentFilter | None,
+    order_by: DocumentOrder | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[QualificationDocument]:
+    f = filter or DocumentFilter()
+    o = order_by or DocumentOrder()
+    name, sort = ordering_for("documents", o.field, o.direction)
+    window = window_for(name, first, after, last, before)
+    query = store.DocumentQuery(
+        customer_id=customer_oid,
+        statuses=tuple(s.value for s in f.status) if f.status is not None else None,
+        certificate_type=f.certificate_type.value if f.certificate_type else None,
+    )
+    page = await store.page_documents(info.context.db, query, sort, window, DEFAULT_PAGE)
+    return connection_from(page, name, sort, QualificationDocument.from_doc)
+
+
 @strawberry.type
 class DocumentQuery:
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def document(self, info: Info, id: strawberry.ID) -> QualificationDocument | None:
         return await load_document(info, id)
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Uploaded documents, newest first by default; filter by customer, status and type.",
+    )
+    async def documents(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: DocumentFilter | None = None,
+        order_by: DocumentOrder | None = None,
+    ) -> Connection[QualificationDocument]:
+        customer_oid = None
+        if filter is not None and filter.customer_id is not None:
+            customer_oid = ids.decode_oid(filter.customer_id, "Customer")
+            if customer_oid is None:
+                raise GraphQLError("filter.customerId is not a customer id.", extensions={"code": "BAD_USER_INPUT"})
+        return await documents_page(info, customer_oid, filter, order_by, first, after, last, before)
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from bson import ObjectId
+from graphql import GraphQLError
 from strawberry.types import Info
 
 from api import ids
@@ -16,6 +19,7 @@ from api.store import orders as store
 from schema.enums import DeviceClass, HoldReason, OrderStatus
 from schema.errors import UserError, run_mutation
 from schema.node import Node
+from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import CREDIT, SALES, IsAuthenticated
 
 if TYPE_CHECKING:
@@ -115,11 +119,81 @@ async def load_order(info: Info, public_id: str) -> Order | None:
     return Order.from_doc(doc) if doc else None
 
 
+@strawberry.enum(description="What `orders` can be sorted by.")
+class OrderOrderField(Enum):
+    SUBMITTED_AT = strawberry.enum_value("submitted_at", description="When the order was submitted (the default).")
+    AMOUNT = strawberry.enum_value("amount", description="The order's total amount.")
+    EXTERNAL_REF = strawberry.enum_value("external_ref", description="The seller's order reference.")
+
+
+@strawberry.input(description="How to sort orders; newest first unless told otherwise.")
+class OrderOrder:
+    field: OrderOrderField = OrderOrderField.SUBMITTED_AT
+    direction: OrderDirection = OrderDirection.DESC
+
+
+@strawberry.input(description="Which orders to list; every given condition must hold.")
+class OrderFilter:
+    customer_id: strawberry.ID | None = None
+    status: list[OrderStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    submitted_from: date | None = strawberry.field(default=None, description="Submitted on or after this UTC day.")
+    submitted_to: date | None = strawberry.field(default=None, description="Submitted on or before this UTC day.")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+async def orders_page(
+    info: Info,
+    customer_oid: ObjectId | None,
+    filter: OrderFilter | None,
+    order_by: OrderOrder | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Order]:
+    f = filter or OrderFilter()
+    o = order_by or OrderOrder()
+    name, sort = ordering_for("orders", o.field, o.direction)
+    window = window_for(name, first, after, last, before)
+    query = store.OrderQuery(
+        customer_id=customer_oid,
+        statuses=tuple(s.value for s in f.status) if f.status is not None else None,
+        submitted_from=_day_start(f.submitted_from) if f.submitted_from else None,
+        submitted_before=_day_start(f.submitted_to + timedelta(days=1)) if f.submitted_to else None,
+    )
+    page = await store.page_orders(info.context.db, query, sort, window, DEFAULT_PAGE)
+    return connection_from(page, name, sort, Order.from_doc)
+
+
 @strawberry.type
 class OrderQuery:
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def order(self, info: Info, id: strawberry.ID) -> Order | None:
         return await load_order(info, id)
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Orders, newest first by default; filter by customer, status and submission day.",
+    )
+    async def orders(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: OrderFilter | None = None,
+        order_by: OrderOrder | None = None,
+    ) -> Connection[Order]:
+        customer_oid = None
+        if filter is not None and filter.customer_id is not None:
+            customer_oid = ids.decode_oid(filter.customer_id, "Customer")
+            if customer_oid is None:
+                raise GraphQLError("filter.customerId is not a customer id.", extensions={"code": "BAD_USER_INPUT"})
+        return await orders_page(info, customer_oid, filter, order_by, first, after, last, before)
 
 
 @strawberry.type

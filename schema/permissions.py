@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from starlette.responses import Response
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
@@ -20,18 +19,19 @@ class IsAuthenticated(BasePermission):
 
 
 class _HasRole(BasePermission):
+    """Admits ADMIN and ``roles``; anyone else gets this one field as null with a FORBIDDEN error.
+
+    The answer stays HTTP 200 with the rest of the data: one field a role may not read
+    must not cost the client everything else it asked for (Apollo hides partial data
+    behind a 403). A missing or bad token is refused earlier, at the door, with 401.
+    """
+
     roles: ClassVar[frozenset[Role]] = frozenset()
     error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 - strawberry reads it per instance
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         user = info.context.user
-        if user is not None and user.has_any(self.roles | {Role.ADMIN}):
-            return True
-        response = info.context.response
-        if isinstance(response, Response):
-            # An HTTP client sees 403 for a mutation its role may not run.
-            response.status_code = 403 if user is not None else 401
-        return False
+        return user is not None and user.has_any(self.roles | {Role.ADMIN})
 
 
 def role_permission(*roles: Role) -> type[BasePermission]:

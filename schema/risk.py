@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from bson import ObjectId
+from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -17,7 +19,9 @@ from api.store import warnings as warnings_store
 from schema.enums import RiskGrade, Role, Severity
 from schema.errors import UserError, run_mutation
 from schema.node import Node
+from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import ANY_STAFF, IsAuthenticated
+from scoring.codes import Severity as SeverityLevel
 
 if TYPE_CHECKING:
     from schema.customers import Customer
@@ -140,6 +144,51 @@ async def load_warning(info: Info, public_id: str) -> Warning | None:
     return warning_from(doc) if doc else None
 
 
+@strawberry.enum(description="What warning lists can be sorted by.")
+class WarningOrderField(Enum):
+    RAISED_AT = strawberry.enum_value("raised_at", description="When the warning was raised (the default).")
+    KIND = strawberry.enum_value("kind", description="The warning's kind, e.g. OVERDUE.")
+
+
+@strawberry.input(description="How to sort warnings; newest first unless told otherwise.")
+class WarningOrder:
+    field: WarningOrderField = WarningOrderField.RAISED_AT
+    direction: OrderDirection = OrderDirection.DESC
+
+
+@strawberry.input(description="Which warnings to list; every given condition must hold.")
+class WarningFilter:
+    customer_id: strawberry.ID | None = None
+    min_severity: Severity | None = Severity.INFO
+    active_only: bool | None = strawberry.field(default=True, description="Leave out resolved warnings.")
+    kind: str | None = None
+
+
+async def warnings_page(
+    info: Info,
+    customer_oid: ObjectId | None,
+    filter: WarningFilter | None,
+    order_by: WarningOrder | None,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[Warning]:
+    f = filter or WarningFilter()
+    o = order_by or WarningOrder()
+    name, sort = ordering_for("warnings", o.field, o.direction)
+    window = window_for(name, first, after, last, before)
+    least = f.min_severity or Severity.INFO
+    query = warnings_store.warnings_filter(
+        customer_id=customer_oid,
+        severities=[s.value for s in SeverityLevel if s >= least],
+        active_only=f.active_only is not False,
+        kind=f.kind,
+    )
+    page = await warnings_store.page_warnings(info.context.db, query, sort, window, DEFAULT_PAGE)
+    return connection_from(page, name, sort, warning_from)
+
+
 @strawberry.type
 class WarningQuery:
     @strawberry.field(permission_classes=[IsAuthenticated])
@@ -155,6 +204,27 @@ class WarningQuery:
             active_only=active_only is not False,
         )
         return [warning_from(d) for d in docs]
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Warnings as a connection, newest first by default (`warnings` is the unpaged list).",
+    )
+    async def warnings_connection(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: WarningFilter | None = None,
+        order_by: WarningOrder | None = None,
+    ) -> Connection[Warning]:
+        customer_oid = None
+        if filter is not None and filter.customer_id is not None:
+            customer_oid = ids.decode_oid(filter.customer_id, "Customer")
+            if customer_oid is None:
+                raise GraphQLError("filter.customerId is not a customer id.", extensions={"code": "BAD_USER_INPUT"})
+        return await warnings_page(info, customer_oid, filter, order_by, first, after, last, before)
 
 
 @strawberry.type

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what medcredit needs on a Debian/Ubuntu machine, skipping what is present:
-# system packages (tesseract with Chinese data, CJK fonts, poppler, Redis), Python 3.13,
-# the virtual environment at .venv/ with the project and its dev tools.
+# system packages (tesseract with Chinese data, CJK fonts, poppler, Redis, Chromium for the
+# browser test, npm and openssl to fetch GraphiQL), Python 3.13, the virtual environment at
+# .venv/ with the project and its dev tools, and GraphiQL's browser files in vendor/graphiql/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-zenhei poppler-utils redis-server)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-chi-sim fonts-noto-cjk fonts-wqy-zenhei poppler-utils redis-server
+  chromium openssl)
+# npm fetches GraphiQL from the npm registry; a Node.js from elsewhere (nodesource, nvm) will do.
+command -v npm >/dev/null || APT_PACKAGES+=(npm)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -62,3 +66,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e '.[dev]'
   touch "$stamp"
 fi
+
+# GraphiQL, React and ReactDOM for the in-browser IDE, pinned and hash-checked; served by the app.
+bash scripts/fetch-graphiql.sh

@@ -6,17 +6,20 @@ every actor is safe to run twice (a redelivered message changes nothing more).
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import dramatiq
 from bson import ObjectId
 from bson.errors import InvalidId
 
+from api.progress import SweepLog
 from api.services import documents, expiry, rescoring
 from workers.broker import setup_broker
 from workers.runtime import get_runtime
 
 broker = setup_broker()
+log = logging.getLogger("medcredit.sweep")
 
 # Bad ids are the sender's bug, not a transient fault: retrying cannot help.
 _NOT_RETRIED = (InvalidId,)
@@ -44,8 +47,11 @@ async def rescore_customer(customer_id: str, reason: str = "requested") -> None:
 async def rescore_all(reason: str = "daily sweep") -> None:
     """The daily sweep: queue a rescoring of every customer (receivables age overnight)."""
     runtime = await get_runtime()
+    sweep = SweepLog(log, "rescore_all", await runtime.db.customers.count_documents({}))
     async for doc in runtime.db.customers.find({}, projection={"_id": 1}):
         rescore_customer.send(str(doc["_id"]), reason)
+        sweep.advance()
+    sweep.finish(queued=sweep.done)
 
 
 @dramatiq.actor(max_retries=5, min_backoff=1000, throws=_NOT_RETRIED)
@@ -59,4 +65,4 @@ async def process_document(document_id: str) -> None:
 async def expiry_sweep() -> None:
     """Daily: mark lapsed certificates expired and raise the expiry reminders."""
     runtime = await get_runtime()
-    await expiry.sweep_expiry(runtime, today=_today())
+    await expiry.sweep_expiry(runtime, today=_today())  # logs its own progress and totals

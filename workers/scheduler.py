@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import redis
 
+from api.logs import configure_logging
 from api.settings import load_settings
 
 log = logging.getLogger("medcredit.scheduler")
@@ -37,7 +38,7 @@ def _due(client: redis.Redis, job: Job) -> bool:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
+    configure_logging()
     from workers import actors
 
     settings = load_settings()

@@ -4,17 +4,20 @@ of the warning ladder (90/60/30 days, and a block on the day, per the policy fil
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from api import ids
 from api.events import record_event
+from api.progress import SweepLog
 from api.runtime import Runtime
 from api.services.requests import request_rescore
 from api.store import certificates as store
 from api.store import dates
 from scoring.codes import Severity
 
+log = logging.getLogger("medcredit.sweep")
 WATCH_DAYS = 90
 # Licences run five years at most; a longer horizon only risks date overflow.
 MAX_WITHIN_DAYS = 3660
@@ -50,6 +53,10 @@ async def sweep_expiry(rt: Runtime, *, today: date) -> dict[str, int]:
             },
         )
     customers = {c["customer_id"] for c in watched}
+    sweep = SweepLog(log, "expiry_sweep", len(customers))
     for customer_id in customers:
         await request_rescore(rt, customer_id, "expiry watch")
-    return {"expired": len(lapsed), "customers_rescored": len(customers)}
+        sweep.advance()
+    totals = {"expired": len(lapsed), "customers_rescored": len(customers)}
+    sweep.finish(**totals)
+    return totals

@@ -10,6 +10,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from api.store.connection import Database
+from api.store.paging import Page, SortKey, Window, read_page
 
 COLLECTION = "customers"
 
@@ -69,14 +70,6 @@ async def get_customers(db: Database, oids: list[ObjectId]) -> dict[ObjectId, di
     return {doc["_id"]: doc async for doc in cursor}
 
 
-async def page_customers(
-    db: Database, query: CustomerQuery, first: int, after: ObjectId | None
-) -> tuple[list[dict[str, Any]], bool, int]:
-    """Return up to ``first`` customers after ``after`` in id order, whether more follow,
-    and how many match in all."""
-    base = query.to_filter()
-    page_filter = {**base, "_id": {"$gt": after}} if after is not None else base
-    cursor = db[COLLECTION].find(page_filter).sort("_id", 1).limit(first + 1)
-    rows = [doc async for doc in cursor]
-    total = await db[COLLECTION].count_documents(base)
-    return rows[:first], len(rows) > first, total
+async def page_customers(db: Database, query: CustomerQuery, sort: SortKey, window: Window, default_size: int) -> Page:
+    """One page of the customers ``query`` matches, in ``sort`` order (see ``api.store.paging``)."""
+    return await read_page(db[COLLECTION], query.to_filter(), sort, window, default_size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
@@ -10,6 +11,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from api.store.connection import Database
+from api.store.paging import Page, SortKey, Window, read_page
 
 DOCUMENTS = "documents"
 BUCKET = "scans"
@@ -62,3 +64,35 @@ async def update_document(
 async def documents_with_status(db: Database, status: str, limit: int) -> list[dict[str, Any]]:
     cursor = db[DOCUMENTS].find({"status": status}).sort("uploaded_at", 1).limit(limit)
     return [doc async for doc in cursor]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentQuery:
+    customer_id: ObjectId | None = None
+    statuses: tuple[str, ...] | None = None
+    certificate_type: str | None = None
+
+    def to_filter(self) -> dict[str, Any]:
+        query: dict[str, Any] = {}
+        if self.customer_id is not None:
+            query["customer_id"] = self.customer_id
+        if self.statuses is not None:
+            query["status"] = {"$in": list(self.statuses)}
+        if self.certificate_type is not None:
+            # The type read from the document wins; until it is read, the one declared at upload.
+            query["$or"] = [
+                {"certificate_type": self.certificate_type},
+                {"certificate_type": None, "declared_type": self.certificate_type},
+            ]
+        return query
+
+
+async def page_documents(db: Database, query: DocumentQuery, sort: SortKey, window: Window, default_size: int) -> Page:
+    """One page of the documents ``query`` matches, in ``sort`` order."""
+    return await read_page(db[DOCUMENTS], query.to_filter(), sort, window, default_size)
+
+
+async def documents_by_status(db: Database) -> dict[str, int]:
+    """How many documents are in each status (statuses with none are left out)."""
+    rows = db[DOCUMENTS].aggregate([{"$group": {"_id": "$status", "count": {"$sum": 1}}}])
+    return {str(row["_id"]): int(row["count"]) async for row in rows}

@@ -11,6 +11,7 @@ from typing import Any
 from pymongo import ReturnDocument
 
 from api.store.connection import Database
+from api.store.paging import Page, SortKey, Window, read_page
 
 EVENTS = "events"
 ID_WIDTH = 20
@@ -46,3 +47,15 @@ async def events_after(
     if customer_id is not None:
         query["customer_id"] = customer_id
     return [doc async for doc in db[EVENTS].find(query).sort("_id", 1).limit(limit)]
+
+
+async def page_events(
+    db: Database, customer_id: Any, severities: list[str] | None, window: Window, default_size: int
+) -> Page:
+    """One page of the history in id order (the window's positions hold event ids)."""
+    query: dict[str, Any] = {}
+    if customer_id is not None:
+        query["customer_id"] = customer_id
+    if severities is not None:
+        query["severity"] = {"$in": severities}
+    return await read_page(db[EVENTS], query, SortKey("_id"), window, default_size)

@@ -23,6 +23,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("type", ASCENDING)], name="type"),
         IndexModel([("region", ASCENDING)], name="region"),
+        IndexModel([("legal_name", ASCENDING)], name="legal_name"),
     ],
     "outbox": [IndexModel([("sent", ASCENDING)], name="sent")],
     "invoices": [IndexModel([("customer_id", ASCENDING)], name="customer")],
@@ -46,16 +47,21 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("content_key", ASCENDING)], unique=True, name="content_key_unique"),
         IndexModel([("status", ASCENDING)], name="status"),
         IndexModel([("customer_id", ASCENDING)], name="customer"),
+        IndexModel([("uploaded_at", ASCENDING)], name="uploaded_at"),
     ],
     "orders": [
         IndexModel([("ref_key", ASCENDING)], unique=True, name="ref_key_unique"),
         IndexModel([("customer_id", ASCENDING)], name="customer"),
         IndexModel([("status", ASCENDING)], name="status"),
+        IndexModel([("submitted_at", ASCENDING)], name="submitted_at"),
     ],
     "events": [IndexModel([("customer_id", ASCENDING)], name="customer")],
     "score_history": [IndexModel([("customer_id", ASCENDING)], name="customer")],
     "limit_changes": [IndexModel([("customer_id", ASCENDING)], name="customer")],
-    "audit": [IndexModel([("customer_id", ASCENDING)], name="customer")],
+    "audit": [
+        IndexModel([("customer_id", ASCENDING)], name="customer"),
+        IndexModel([("at", ASCENDING)], name="at"),
+    ],
     # Registry records use the licence number as their string _id (cheap inserts on the
     # embedded engine); lookups also go by holder credit code and by serial.
     "registry": [

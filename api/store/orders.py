@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -9,6 +11,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from api.store.connection import Database
+from api.store.paging import Page, SortKey, Window, read_page
 
 ORDERS = "orders"
 
@@ -46,3 +49,31 @@ async def update_order(
 
 async def orders_of(db: Database, customer_id: ObjectId, limit: int = 200) -> list[dict[str, Any]]:
     return [doc async for doc in db[ORDERS].find({"customer_id": customer_id}).sort("_id", -1).limit(limit)]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderQuery:
+    customer_id: ObjectId | None = None
+    statuses: tuple[str, ...] | None = None
+    submitted_from: datetime | None = None
+    submitted_before: datetime | None = None
+
+    def to_filter(self) -> dict[str, Any]:
+        query: dict[str, Any] = {}
+        if self.customer_id is not None:
+            query["customer_id"] = self.customer_id
+        if self.statuses is not None:
+            query["status"] = {"$in": list(self.statuses)}
+        window: dict[str, Any] = {}
+        if self.submitted_from is not None:
+            window["$gte"] = self.submitted_from
+        if self.submitted_before is not None:
+            window["$lt"] = self.submitted_before
+        if window:
+            query["submitted_at"] = window
+        return query
+
+
+async def page_orders(db: Database, query: OrderQuery, sort: SortKey, window: Window, default_size: int) -> Page:
+    """One page of the orders ``query`` matches, in ``sort`` order."""
+    return await read_page(db[ORDERS], query.to_filter(), sort, window, default_size)

@@ -9,6 +9,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from api.store.connection import Database
+from api.store.paging import Page, SortKey, Window, read_page
 
 WARNINGS = "warnings"
 
@@ -48,6 +49,13 @@ async def find_warnings(
     active_only: bool,
     limit: int = 500,
 ) -> list[dict[str, Any]]:
+    query = warnings_filter(customer_id=customer_id, severities=severities, active_only=active_only)
+    return [doc async for doc in db[WARNINGS].find(query).sort("raised_at", -1).limit(limit)]
+
+
+def warnings_filter(
+    *, customer_id: ObjectId | None, severities: list[str] | None, active_only: bool, kind: str | None = None
+) -> dict[str, Any]:
     query: dict[str, Any] = {}
     if customer_id is not None:
         query["customer_id"] = customer_id
@@ -55,4 +63,11 @@ async def find_warnings(
         query["severity"] = {"$in": severities}
     if active_only:
         query["resolved_at"] = None
-    return [doc async for doc in db[WARNINGS].find(query).sort("raised_at", -1).limit(limit)]
+    if kind is not None:
+        query["kind"] = kind
+    return query
+
+
+async def page_warnings(db: Database, query: dict[str, Any], sort: SortKey, window: Window, default_size: int) -> Page:
+    """One page of the warnings ``query`` (from ``warnings_filter``) matches, in ``sort`` order."""
+    return await read_page(db[WARNINGS], query, sort, window, default_size)

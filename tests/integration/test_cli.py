@@ -42,7 +42,8 @@ def test_cli_token_is_accepted_with_its_roles(app_client: TestClient, settings: 
         },
         headers=headers,
     )
-    assert write.status_code == 403
+    assert write.status_code == 200
+    assert write.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 def test_cli_token_rejects_unknown_role(settings: Settings) -> None:

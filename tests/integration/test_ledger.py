@@ -171,8 +171,9 @@ def test_only_finance_and_admin_record_ledger_entries(gql) -> None:  # type: ign
         "issuedOn": "2026-01-01",
         "dueOn": "2026-02-01",
     }
-    body = gql(INVOICE, {"input": payload}, Role.SALES, expect_status=403)
+    body = gql(INVOICE, {"input": payload}, Role.SALES)
     assert body["data"] is None or body["data"]["recordInvoice"] is None
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 def test_retry_after_a_crash_midway_finishes_the_entry(gql, monkeypatch) -> None:  # type: ignore[no-untyped-def]

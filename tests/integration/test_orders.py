@@ -138,7 +138,8 @@ def test_invalid_lines_are_user_errors(gql, bad, field) -> None:  # type: ignore
 def test_release_and_reject_need_authority_and_a_note(gql) -> None:  # type: ignore[no-untyped-def]
     cid = new_customer(gql, "100")
     held = submit(gql, cid, [line(price="500.00")])["order"]
-    gql(DECIDE % "releaseOrder", {"id": held["id"], "note": "ok"}, Role.SALES, expect_status=403)
+    forbidden = gql(DECIDE % "releaseOrder", {"id": held["id"], "note": "ok"}, Role.SALES)
+    assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     no_note = gql(DECIDE % "releaseOrder", {"id": held["id"], "note": " "}, Role.CREDIT_MANAGER)["data"]["releaseOrder"]
     assert [(e["field"], e["code"]) for e in no_note["errors"]] == [("note", "REQUIRED")]
     released = gql(DECIDE % "releaseOrder", {"id": held["id"], "note": "prepaid by wire"}, Role.CREDIT_MANAGER)

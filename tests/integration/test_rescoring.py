@@ -101,7 +101,8 @@ def test_set_credit_limit_needs_reason_and_role_and_is_recorded(gql, worker) -> 
     assert [(e["field"], e["code"]) for e in no_reason["errors"]] == [("reason", "REQUIRED")]
     negative = gql(q, {"id": cid, "l": "-1", "r": "x"}, Role.CREDIT_MANAGER)["data"]["setCreditLimit"]
     assert [(e["field"], e["code"]) for e in negative["errors"]] == [("limit", "NEGATIVE_AMOUNT")]
-    gql(q, {"id": cid, "l": "5000", "r": "x"}, Role.SALES, expect_status=403)
+    forbidden = gql(q, {"id": cid, "l": "5000", "r": "x"}, Role.SALES)
+    assert forbidden["data"] is None and forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     ok = gql(q, {"id": cid, "l": "5000", "r": "signed contract 2026-11"}, Role.CREDIT_MANAGER)["data"]["setCreditLimit"]
     assert ok["errors"] == [] and ok["customer"]["credit"]["limit"] == "5000.00"
 
