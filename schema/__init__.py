@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import ParserCache, QueryDepthLimiter, SchemaExtension
 from strawberry.types import Info
 
 from api import ids
