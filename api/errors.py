@@ -33,6 +33,12 @@ class ErrorCode(Enum):
     CORRUPT = "CORRUPT"
     ENCRYPTED = "ENCRYPTED"
     UNREADABLE = "UNREADABLE"
+    # The caller's role may not do this part of the request (e.g. grant credit).
+    FORBIDDEN = "FORBIDDEN"
+    # A text is longer than its stated limit.
+    TOO_LONG = "TOO_LONG"
+    # The customer is busy with other changes right now: send the same request again.
+    RETRY = "RETRY"
 
 
 # Larger amounts are typing mistakes, and past 28 digits Decimal cannot even quantize.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -17,6 +17,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 from api.embedded_db import EmbeddedMongo
 from api.queue import TaskQueue
 from api.settings import Settings
+from api.store.audit import AuditWriter
 from api.store.connection import Database, open_database
 from api.store.indexes import ensure_indexes
 from scoring.policy import Policy, load_policy
@@ -30,6 +31,11 @@ class Runtime:
     redis: aioredis.Redis
     queue: TaskQueue
     policy: Policy
+    # Audit rows from concurrent requests, stored together (see api.store.audit).
+    audit: AuditWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit = AuditWriter(self.db)
 
     async def ping_database(self) -> bool:
         try:

@@ -10,6 +10,7 @@ from strawberry.extensions import MaskErrors, QueryDepthLimiter
 from strawberry.types import Info
 
 from api import ids
+from schema.audit import MutationAudit
 from schema.credit import CreditMutation
 from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
@@ -64,6 +65,7 @@ def build_schema(depth_limit: int = 10) -> strawberry.Schema:
         subscription=Subscription,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=depth_limit),
+            MutationAudit,
             # Strawberry logs the original exception; the client sees no internals.
             lambda: MaskErrors(should_mask_error=is_system_error, error_message="Internal error."),
         ],

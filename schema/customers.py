@@ -19,7 +19,7 @@ from schema.enums import CustomerType, RiskGrade
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.pagination import PageInfo, cursor_for, oid_from_cursor
-from schema.permissions import CUSTOMER_ADMIN, IsAuthenticated
+from schema.permissions import CREDIT_GRANTORS, CUSTOMER_ADMIN, IsAuthenticated
 
 if TYPE_CHECKING:
     from schema.documents import Certificate
@@ -224,7 +224,13 @@ class CustomerMutation:
                 payment_term_days=60 if input.payment_term_days is None else input.payment_term_days,
                 credit_limit=Decimal("0") if input.credit_limit is None else input.credit_limit,
             )
-            return await service.create_customer(info.context.db, new, actor=info.context.actor)
+            user = info.context.user
+            return await service.create_customer(
+                info.context.runtime,
+                new,
+                actor=info.context.actor,
+                may_grant_credit=user is not None and user.has_any(CREDIT_GRANTORS),
+            )
 
         doc, errors = await run_mutation(create)
         return CustomerPayload(customer=Customer.from_doc(doc) if doc else None, errors=errors)

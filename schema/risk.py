@@ -163,7 +163,11 @@ class WarningMutation:
     async def acknowledge_warning(self, info: Info, id: strawberry.ID, note: str | None = None) -> WarningPayload:
         doc, errors = await run_mutation(
             lambda: warnings_service.acknowledge_warning(
-                info.context.runtime, ids.decode_oid(id, "Warning"), note, actor=info.context.actor
+                info.context.runtime,
+                ids.decode_oid(id, "Warning"),
+                note,
+                actor=info.context.actor,
+                roles=info.context.user.roles if info.context.user else (),
             )
         )
         return WarningPayload(warning=warning_from(doc) if doc else None, errors=errors)

@@ -6,13 +6,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
 
 from api.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem, invalid
 from api.store import customers as store
 from api.store.connection import Database
+
+if TYPE_CHECKING:
+    from api.runtime import Runtime
 from verification.uscc import is_valid_uscc, normalize_uscc
 
 
@@ -73,16 +76,31 @@ def _problems(new: NewCustomer) -> list[Problem]:
     return problems
 
 
-async def create_customer(db: Database, new: NewCustomer, *, actor: str) -> dict[str, Any]:
-    """Validate and store a new customer.
+async def create_customer(rt: Runtime, new: NewCustomer, *, actor: str, may_grant_credit: bool) -> dict[str, Any]:
+    """Validate and store a new customer; a starting limit is recorded like any limit change.
+
+    ``may_grant_credit`` says whether the caller holds a role that grants credit
+    (CREDIT_MANAGER, ADMIN): whoever onboards a customer may not also decide its credit.
 
     Raises:
-        InvalidInput: empty code or name, bad credit code, negative limit, or a code or
-            credit code another customer already holds.
+        InvalidInput: empty code or name, bad credit code, negative limit, a non-zero
+            limit from a role that may not grant credit, or a code or credit code another
+            customer already holds.
     Returns:
         The stored customer document.
     """
+    from api.services.rescoring import record_limit_change  # rescoring sits above customers
+
     problems = _problems(new)
+    if new.credit_limit.is_finite() and new.credit_limit > 0 and not may_grant_credit:
+        problems.append(
+            Problem(
+                "Only a credit manager or an administrator may grant credit: create the customer "
+                "with creditLimit 0 and ask them to set a limit.",
+                ErrorCode.FORBIDDEN,
+                "creditLimit",
+            )
+        )
     if problems:
         raise InvalidInput(*problems)
     now = datetime.now(UTC)
@@ -102,11 +120,21 @@ async def create_customer(db: Database, new: NewCustomer, *, actor: str) -> dict
         # Absent rather than null, so the partial unique index ignores customers without one.
         document["uscc"] = normalize_uscc(new.uscc)
     try:
-        return await store.insert_customer(db, document)
+        stored = await store.insert_customer(rt.db, document)
     except store.DuplicateCustomer as exc:
         field_name = "uscc" if exc.field == "uscc" else "code"
         value = document.get(exc.field)
         raise invalid(f"Another customer already has {field_name} '{value}'.", ErrorCode.DUPLICATE, field_name) from exc
+    if stored["credit_limit"] > 0:
+        await record_limit_change(
+            rt,
+            stored["_id"],
+            before=Decimal("0.00"),
+            after=stored["credit_limit"],
+            actor=actor,
+            reason="starting limit",
+        )
+    return stored
 
 
 async def require_customer(db: Database, oid: ObjectId | None, field_name: str = "customerId") -> dict[str, Any]:
