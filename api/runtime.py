@@ -33,6 +33,8 @@ class Runtime:
     policy: Policy
     # Audit rows from concurrent requests, stored together (see api.store.audit).
     audit: AuditWriter = field(init=False)
+    # This process's order queues, one per customer being decided (api.services.gate).
+    order_queues: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.audit = AuditWriter(self.db)

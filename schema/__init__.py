@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter
+from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.types import Info
 
 from api import ids
@@ -64,6 +64,10 @@ def build_schema(depth_limit: int = 10) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
+            # Clients send the same few operations over and over (a burst of 200 orders is
+            # one text): parse and validate each text once, not once per request.
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
             lambda: QueryDepthLimiter(max_depth=depth_limit),
             MutationAudit,
             # Strawberry logs the original exception; the client sees no internals.
