@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.auth import BearerTokenBackend
+from api.bodylimit import BodyLimitMiddleware
 from api.graphql_app import MedcreditGraphQL
 from api.runtime import open_runtime
 from api.settings import Settings, load_settings
@@ -60,6 +61,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
         ],
-        middleware=[Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key))],
+        middleware=[
+            Middleware(
+                BodyLimitMiddleware,
+                max_upload_bytes=settings.max_upload_bytes,
+                max_json_bytes=settings.max_json_bytes,
+            ),
+            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key)),
+        ],
         lifespan=lifespan,
     )

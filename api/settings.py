@@ -38,6 +38,10 @@ class Settings:
     max_pages: int
     query_depth_limit: int
     policy_path: Path | None
+    # Resource limits (README "Limits"): what one request or upload may cost.
+    max_page_points: int = 2000
+    max_image_pixels: int = 25_000_000
+    max_json_bytes: int = 1024 * 1024
 
     @property
     def embedded_db(self) -> bool:
@@ -76,6 +80,9 @@ def load_settings() -> Settings:
         max_upload_bytes=_int("MEDCREDIT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
         max_pages=_int("MEDCREDIT_MAX_PAGES", 10),
         query_depth_limit=_int("MEDCREDIT_QUERY_DEPTH_LIMIT", 10),
+        max_page_points=_int("MEDCREDIT_MAX_PAGE_POINTS", 2000),
+        max_image_pixels=_int("MEDCREDIT_MAX_IMAGE_PIXELS", 25_000_000),
+        max_json_bytes=_int("MEDCREDIT_MAX_JSON_BYTES", 1024 * 1024),
         # The credit policy (scoring/policy.toml by default): weights, grades, limits, ladder.
         policy_path=Path(os.environ["MEDCREDIT_POLICY"]) if os.environ.get("MEDCREDIT_POLICY") else None,
     )
