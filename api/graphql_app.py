@@ -13,12 +13,13 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from api.auth import Principal, principal_from_header
+from api.inputguard import BadRequest, parse_json_body
 from schema.context import Context
 
 _UNAUTHENTICATED = {
@@ -45,6 +46,24 @@ def _wants_ide(request: Request) -> bool:
     )
 
 
+def _bad_request(message: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}, status_code=400)
+
+
+def _replay(body: bytes) -> Receive:
+    """A ``receive`` that hands the already-read body on to strawberry."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
 class MedcreditGraphQL(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -52,6 +71,14 @@ class MedcreditGraphQL(GraphQL[Context, None]):
             if _user(scope) is None and not _wants_ide(request):
                 await JSONResponse(_UNAUTHENTICATED, status_code=401)(scope, receive, send)
                 return
+            if request.method == "POST" and "json" in request.headers.get("content-type", ""):
+                body = await request.body()  # capped by api.bodylimit already
+                try:
+                    parse_json_body(body)
+                except BadRequest as exc:
+                    await _bad_request(str(exc))(scope, receive, send)
+                    return
+                receive = _replay(body)
         await super().__call__(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:

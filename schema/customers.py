@@ -11,7 +11,15 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api import ids
-from api.errors import ErrorCode, invalid
+from api.errors import (
+    MAX_ATTRIBUTE_CHARS,
+    MAX_ATTRIBUTE_DEPTH,
+    MAX_ATTRIBUTES,
+    MAX_CODE_CHARS,
+    MAX_NAME_CHARS,
+    ErrorCode,
+    invalid,
+)
 from api.services import credit as credit_service
 from api.services import customers as service
 from api.store import customers as store
@@ -148,12 +156,16 @@ class CustomerFilter:
 
 @strawberry.input
 class CreateCustomerInput:
-    code: str
-    legal_name: str
-    uscc: str | None = None
+    code: str = strawberry.field(description=f"Unique; at most {MAX_CODE_CHARS} characters.")
+    legal_name: str = strawberry.field(description=f"At most {MAX_NAME_CHARS} characters.")
+    uscc: str | None = strawberry.field(default=None, description="The 18-character unified social credit code.")
     type: CustomerType
-    region: str | None = None
-    attributes: JSON | None = None
+    region: str | None = strawberry.field(default=None, description=f"At most {MAX_NAME_CHARS} characters.")
+    attributes: JSON | None = strawberry.field(
+        default=None,
+        description=f"A JSON object: at most {MAX_ATTRIBUTES} entries, {MAX_ATTRIBUTE_DEPTH} levels deep, "
+        f"text values of at most {MAX_ATTRIBUTE_CHARS} characters.",
+    )
     payment_term_days: int | None = 60
     credit_limit: Decimal | None = Decimal("0")
 

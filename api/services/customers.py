@@ -10,7 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
 
-from api.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem, invalid
+from api.errors import (
+    MAX_AMOUNT,
+    MAX_ATTRIBUTE_CHARS,
+    MAX_ATTRIBUTE_DEPTH,
+    MAX_ATTRIBUTES,
+    MAX_CODE_CHARS,
+    MAX_NAME_CHARS,
+    ErrorCode,
+    InvalidInput,
+    Problem,
+    invalid,
+    too_long,
+)
 from api.store import customers as store
 from api.store.connection import Database
 
@@ -73,6 +85,50 @@ def _problems(new: NewCustomer) -> list[Problem]:
         )
     if not isinstance(new.attributes, dict):
         problems.append(Problem("Attributes must be a JSON object.", ErrorCode.INVALID, "attributes"))
+    else:
+        problems.extend(_attribute_problems(new.attributes))
+    for value, limit, name in (
+        (new.code, MAX_CODE_CHARS, "code"),
+        (new.legal_name, MAX_NAME_CHARS, "legalName"),
+        (new.region, MAX_NAME_CHARS, "region"),
+        (new.uscc, MAX_CODE_CHARS, "uscc"),
+    ):
+        problem = too_long(value, limit, name)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _attribute_problems(attributes: dict[str, Any]) -> list[Problem]:
+    """Free attributes stay small and shallow: they are stored on every customer read."""
+    problems: list[Problem] = []
+    count = 0
+    stack: list[tuple[Any, int]] = [(attributes, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            if depth > MAX_ATTRIBUTE_DEPTH:
+                return [
+                    Problem(f"Attributes nest at most {MAX_ATTRIBUTE_DEPTH} levels.", ErrorCode.INVALID, "attributes")
+                ]
+            count += len(value)
+            stack.extend((v, depth + 1) for v in value.values())
+            stack.extend((k, depth) for k in value)
+        elif isinstance(value, list):
+            if depth > MAX_ATTRIBUTE_DEPTH:
+                return [
+                    Problem(f"Attributes nest at most {MAX_ATTRIBUTE_DEPTH} levels.", ErrorCode.INVALID, "attributes")
+                ]
+            count += len(value)
+            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, str) and len(value) > MAX_ATTRIBUTE_CHARS:
+            return [
+                Problem(
+                    f"Attribute values are at most {MAX_ATTRIBUTE_CHARS} characters.", ErrorCode.TOO_LONG, "attributes"
+                )
+            ]
+    if count > MAX_ATTRIBUTES:
+        problems.append(Problem(f"At most {MAX_ATTRIBUTES} attribute entries.", ErrorCode.INVALID, "attributes"))
     return problems
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from bson import ObjectId
 
 from api import ids
-from api.errors import MAX_AMOUNT, ErrorCode, Problem, invalid
+from api.errors import MAX_AMOUNT, MAX_CODE_CHARS, ErrorCode, Problem, invalid
 from api.events import record_events
 from api.runtime import Runtime
 from api.store import audit as audit_store
@@ -26,6 +26,7 @@ from scoring.codes import HoldReason, Severity
 from scoring.gate import GateDecision
 
 CENT = Decimal("0.01")
+MAX_ORDER_LINES = 200
 ZERO = Decimal("0.00")
 
 
@@ -58,7 +59,20 @@ def problems_of(external_ref: str, lines: list[Line]) -> list[Problem]:
         problems.append(Problem("External reference must not be empty.", ErrorCode.REQUIRED, "externalRef"))
     if not lines:
         problems.append(Problem("An order needs at least one line.", ErrorCode.REQUIRED, "lines"))
+    if len(external_ref) > MAX_CODE_CHARS:
+        problems.append(Problem(f"At most {MAX_CODE_CHARS} characters.", ErrorCode.TOO_LONG, "externalRef"))
+    if len(lines) > MAX_ORDER_LINES:
+        problems.append(Problem(f"An order has at most {MAX_ORDER_LINES} lines.", ErrorCode.INVALID, "lines"))
+        return problems
     for i, line in enumerate(lines):
+        if len(line.sku) > MAX_CODE_CHARS or len(line.category) > MAX_CODE_CHARS:
+            problems.append(
+                Problem(
+                    f"Line {i + 1}: SKU and category have at most {MAX_CODE_CHARS} characters.",
+                    ErrorCode.TOO_LONG,
+                    f"lines.{i}",
+                )
+            )
         if line.quantity <= 0:
             problems.append(
                 Problem(
