@@ -67,7 +67,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_upload_bytes=settings.max_upload_bytes,
                 max_json_bytes=settings.max_json_bytes,
             ),
-            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key)),
+            Middleware(
+                AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key, settings.token_max_hours)
+            ),
         ],
         lifespan=lifespan,
     )

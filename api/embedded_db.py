@@ -30,6 +30,8 @@ from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.errors import BulkWriteError
 from mongoeco.wire.proxy import AsyncMongoEcoProxyServer
 
+from api.settings import private_dir, private_file
+
 _ID_FIELDS = ["_id"]
 
 
@@ -129,8 +131,10 @@ class EmbeddedMongo:
     """Runs the wire server over a SQLite file; ``url`` is what Motor connects to."""
 
     def __init__(self, data_dir: Path, host: str = "127.0.0.1", port: int = 0) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self._engine = FastIdSQLiteEngine(str(data_dir / "medcredit.sqlite3"))
+        # The database holds every customer's credit data: 0700 folder, 0600 file. SQLite
+        # gives its -wal and -shm files the database file's mode, so they are 0600 too.
+        private_dir(data_dir)
+        self._engine = FastIdSQLiteEngine(str(private_file(data_dir / "medcredit.sqlite3")))
         self._server = AsyncMongoEcoProxyServer(engine=self._engine, host=host, port=port)
         self.url = ""
 

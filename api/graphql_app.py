@@ -9,12 +9,15 @@ graphql-transport-ws ``connection_init`` payload.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
@@ -86,14 +89,34 @@ class MedcreditGraphQL(GraphQL[Context, None]):
         return Context(request=request, response=response, runtime=runtime, user=_user(request.scope))
 
     async def on_ws_connect(self, context: Context) -> Any:
-        if context.user is not None:
-            return None
-        params = context.connection_params
-        header = None
-        if isinstance(params, dict):
-            header = params.get("Authorization") or params.get("authorization")
-        principal = principal_from_header(context.runtime.settings.secret_key, header)
+        principal = context.user
+        if principal is None:
+            params = context.connection_params
+            header = None
+            if isinstance(params, dict):
+                header = params.get("Authorization") or params.get("authorization")
+            settings = context.runtime.settings
+            principal = principal_from_header(settings.secret_key, header, max_hours=settings.token_max_hours)
         if principal is None:
             raise ConnectionRejectionError({"message": "Authentication required"})
         context.user = principal
+        if isinstance(context.request, WebSocket) and principal.expires_at is not None:
+            # A subscription lives as long as the socket: without this, a socket opened with
+            # a token would keep receiving events long after the token expired.
+            seconds = (principal.expires_at - datetime.now(UTC)).total_seconds()
+            task = asyncio.create_task(_close_when_expired(context.request, seconds))
+            _expiry_watches.add(task)
+            task.add_done_callback(_expiry_watches.discard)
         return None
+
+
+_expiry_watches: set[asyncio.Task[None]] = set()
+# graphql-transport-ws has 4401 for "Unauthorized"; clients re-authenticate on it.
+TOKEN_EXPIRED_CLOSE_CODE = 4401
+
+
+async def _close_when_expired(websocket: WebSocket, seconds: float) -> None:
+    await asyncio.sleep(max(seconds, 0))
+    if websocket.application_state == WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError, OSError):
+            await websocket.close(code=TOKEN_EXPIRED_CLOSE_CODE, reason="token expired")

@@ -42,6 +42,7 @@ class Settings:
     max_page_points: int = 2000
     max_image_pixels: int = 25_000_000
     max_json_bytes: int = 1024 * 1024
+    token_max_hours: int = 24 * 7
 
     @property
     def embedded_db(self) -> bool:
@@ -61,10 +62,27 @@ def secret_from(data_dir: Path) -> str:
         return env
     path = data_dir / "secret.key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        private_dir(data_dir)
+        # Created 0600 in one step: never readable by others, not even for a moment.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if needed and make it 0700: only the owner may enter."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty if needed, 0600 from the start, and keep an existing one 0600."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    path.chmod(0o600)
+    return path
 
 
 def load_settings() -> Settings:
@@ -83,6 +101,7 @@ def load_settings() -> Settings:
         max_page_points=_int("MEDCREDIT_MAX_PAGE_POINTS", 2000),
         max_image_pixels=_int("MEDCREDIT_MAX_IMAGE_PIXELS", 25_000_000),
         max_json_bytes=_int("MEDCREDIT_MAX_JSON_BYTES", 1024 * 1024),
+        token_max_hours=_int("MEDCREDIT_TOKEN_MAX_HOURS", 24 * 7),
         # The credit policy (scoring/policy.toml by default): weights, grades, limits, ladder.
         policy_path=Path(os.environ["MEDCREDIT_POLICY"]) if os.environ.get("MEDCREDIT_POLICY") else None,
     )

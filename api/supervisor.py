@@ -37,6 +37,8 @@ def _spawn(name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[
 
 def run_stack(host: str = "127.0.0.1", port: int = 8000) -> int:
     """Start every process, wait until one exits or Ctrl-C, then stop them all."""
+    # Whatever the children create (database, secret, logs) is the owner's alone.
+    os.umask(0o077)
     env = dict(os.environ)
     python = sys.executable
     bin_dir = Path(python).parent

@@ -16,18 +16,26 @@ from api.services.documents import FINAL
 from api.store import documents as document_store
 from schema.documents import QualificationDocument
 from schema.enums import Severity
-from schema.permissions import IsAuthenticated
+from schema.permissions import AUDIT_READERS, IsAuthenticated
 from schema.risk import RiskEvent
 
+# Who changed a limit and why is audit-trail information: only roles that may read
+# ``auditLog`` receive it with the event; everyone else sees the change itself.
+_AUDIT_ONLY = {"LIMIT_CHANGED": ("actor", "reason")}
 
-def _risk_event(event: dict) -> RiskEvent:
+
+def _risk_event(event: dict, *, may_read_audit: bool = True) -> RiskEvent:
+    payload = event["payload"]
+    hidden = () if may_read_audit else _AUDIT_ONLY.get(event["type"], ())
+    if hidden and isinstance(payload, dict):
+        payload = {k: v for k, v in payload.items() if k not in hidden}
     return RiskEvent(
         id=strawberry.ID(event["id"]),
         type=event["type"],
         severity=Severity(event["severity"]),
         customer_id=strawberry.ID(event["customer_id"]),
         occurred_at=datetime.fromisoformat(event["occurred_at"]),
-        payload=event["payload"],
+        payload=payload,
     )
 
 
@@ -58,8 +66,10 @@ class Subscription:
             min_severity=min_severity or Severity.INFO,
             after=after_seq,
         )
+        user = info.context.user
+        may_read_audit = user is not None and user.has_any(AUDIT_READERS)
         async for event in stream:
-            yield _risk_event(event)
+            yield _risk_event(event, may_read_audit=may_read_audit)
 
     @strawberry.subscription(
         permission_classes=[IsAuthenticated],
