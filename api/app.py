@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 from api.auth import BearerTokenBackend
 from api.bodylimit import BodyLimitMiddleware
 from api.graphql_app import MedcreditGraphQL
+from api.ratelimit import RateLimiter
 from api.runtime import open_runtime
 from api.settings import Settings, load_settings
 from schema import build_schema
@@ -44,8 +45,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the app; nothing connects until the lifespan starts."""
     settings = settings or load_settings()
     graphql = MedcreditGraphQL(
-        build_schema(depth_limit=settings.query_depth_limit),
+        build_schema(
+            depth_limit=settings.query_depth_limit, max_aliases=settings.max_aliases, max_tokens=settings.max_tokens
+        ),
         multipart_uploads_enabled=True,
+        rate_limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
     )
 
     @asynccontextmanager

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -23,6 +26,7 @@ from strawberry.exceptions import ConnectionRejectionError
 
 from api.auth import Principal, principal_from_header
 from api.inputguard import BadRequest, parse_json_body
+from api.ratelimit import RateLimiter
 from schema.context import Context
 
 _UNAUTHENTICATED = {
@@ -49,6 +53,19 @@ def _wants_ide(request: Request) -> bool:
     )
 
 
+def _too_many(wait: float) -> JSONResponse:
+    seconds = max(1, math.ceil(wait))
+    body = {
+        "errors": [
+            {
+                "message": f"Too many requests: try again in {seconds} s.",
+                "extensions": {"code": "RATE_LIMITED", "retryAfter": seconds},
+            }
+        ]
+    }
+    return JSONResponse(body, status_code=429, headers={"Retry-After": str(seconds)})
+
+
 def _bad_request(message: str) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}, status_code=400)
 
@@ -67,22 +84,69 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
+@lru_cache(maxsize=256)
+def _changes_data(query: str) -> bool:
+    """Whether a GraphQL text holds a mutation (or cannot be told): those are never cancelled."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False  # strawberry answers the syntax error itself
+    return any(
+        isinstance(d, OperationDefinitionNode) and d.operation is not OperationType.QUERY for d in document.definitions
+    )
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
 class MedcreditGraphQL(GraphQL[Context, None]):
+    def __init__(self, *args: Any, rate_limiter: RateLimiter | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rate_limiter = rate_limiter
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            request = Request(scope, receive)
-            if _user(scope) is None and not _wants_ide(request):
-                await JSONResponse(_UNAUTHENTICATED, status_code=401)(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        user = _user(scope)
+        if user is None and not _wants_ide(request):
+            await JSONResponse(_UNAUTHENTICATED, status_code=401)(scope, receive, send)
+            return
+        if user is not None and self._rate_limiter is not None:
+            wait = self._rate_limiter.acquire(user.subject)
+            if wait > 0:
+                await _too_many(wait)(scope, receive, send)
                 return
-            if request.method == "POST" and "json" in request.headers.get("content-type", ""):
-                body = await request.body()  # capped by api.bodylimit already
-                try:
-                    parse_json_body(body)
-                except BadRequest as exc:
-                    await _bad_request(str(exc))(scope, receive, send)
-                    return
-                receive = _replay(body)
+        if request.method == "POST" and "json" in request.headers.get("content-type", ""):
+            body = await request.body()  # capped by api.bodylimit already
+            try:
+                parsed = parse_json_body(body)
+            except BadRequest as exc:
+                await _bad_request(str(exc))(scope, receive, send)
+                return
+            query = parsed.get("query") if isinstance(parsed, dict) else None
+            if isinstance(query, str) and not _changes_data(query):
+                # A read whose client went away is stopped, not finished for nobody:
+                # abandoned expensive queries kept the database busy for over a minute.
+                await self._cancellable(scope, _replay(body), send, receive)
+                return
+            receive = _replay(body)
         await super().__call__(scope, receive, send)
+
+    async def _cancellable(self, scope: Scope, receive: Receive, send: Send, client: Receive) -> None:
+        work = asyncio.ensure_future(super().__call__(scope, receive, send))
+        gone = asyncio.ensure_future(_until_disconnect(client))
+        try:
+            await asyncio.wait({work, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (work, gone):
+                if not task.done():
+                    task.cancel()
+        if work.done() and not work.cancelled():
+            work.result()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         runtime = request.app.state.runtime

@@ -43,6 +43,10 @@ class Settings:
     max_image_pixels: int = 25_000_000
     max_json_bytes: int = 1024 * 1024
     token_max_hours: int = 24 * 7
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    rate_limit_per_second: int = 20
+    rate_limit_burst: int = 400
 
     @property
     def embedded_db(self) -> bool:
@@ -102,6 +106,10 @@ def load_settings() -> Settings:
         max_image_pixels=_int("MEDCREDIT_MAX_IMAGE_PIXELS", 25_000_000),
         max_json_bytes=_int("MEDCREDIT_MAX_JSON_BYTES", 1024 * 1024),
         token_max_hours=_int("MEDCREDIT_TOKEN_MAX_HOURS", 24 * 7),
+        max_aliases=_int("MEDCREDIT_MAX_ALIASES", 15),
+        max_tokens=_int("MEDCREDIT_MAX_TOKENS", 2000),
+        rate_limit_per_second=_int("MEDCREDIT_RATE_LIMIT_PER_SECOND", 20),
+        rate_limit_burst=_int("MEDCREDIT_RATE_LIMIT_BURST", 400),
         # The credit policy (scoring/policy.toml by default): weights, grades, limits, ladder.
         policy_path=Path(os.environ["MEDCREDIT_POLICY"]) if os.environ.get("MEDCREDIT_POLICY") else None,
     )

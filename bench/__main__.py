@@ -10,6 +10,9 @@ BENCHES = [
     ["bench.rescoring_sweep", "--customers", "300", "--invoices", "20"],
     ["bench.event_latency", "--producers", "2", "--events", "200"],
     ["bench.ocr_bench", "--n", "60"],
+    ["bench.order_gate"],
+    ["bench.query_cost"],
+    ["bench.hostile_memory"],
 ]
 
 

@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -91,18 +93,16 @@ async def _round(url: str, token: str, n: int, customers: int, tag: str) -> dict
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--orders", type=int, nargs="+", default=[50, 200])
-    parser.add_argument("--customers", type=int, nargs="+", default=[1, 10])
-    args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="medcredit-gate-bench-")
+@contextmanager
+def running_stack() -> Iterator[tuple[str, str]]:
+    """The embedded database and the API (uvicorn) as separate processes; yields (url, ADMIN token)."""
+    data_dir = tempfile.mkdtemp(prefix="medcredit-bench-")
     db_port, api_port = _free_port(), _free_port()
     env = dict(
         os.environ,
         MEDCREDIT_DATA_DIR=data_dir,
         MONGODB_URL=f"mongodb://127.0.0.1:{db_port}/?directConnection=true",
-        MONGODB_DB=f"gate_{uuid.uuid4().hex[:6]}",
+        MONGODB_DB=f"bench_{uuid.uuid4().hex[:6]}",
         MEDCREDIT_RATE_LIMIT_BURST="100000",
     )
     env.pop("MEDCREDIT_SECRET", None)
@@ -122,7 +122,20 @@ def main() -> int:
             text=True,
             check=True,
         ).stdout.strip()
-        url = f"http://127.0.0.1:{api_port}"
+        yield f"http://127.0.0.1:{api_port}", token
+    finally:
+        for proc in (api, db):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(15)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--customers", type=int, nargs="+", default=[1, 10])
+    args = parser.parse_args()
+    with running_stack() as (url, token):
         asyncio.run(_round(url, token, 20, 1, "warm"))
         print("orders customers   p50 s   p99 s   max s  errors  approved-within-limit")
         for n in args.orders:
@@ -130,11 +143,6 @@ def main() -> int:
                 r = asyncio.run(_round(url, token, n, c, f"n{n}c{c}-{uuid.uuid4().hex[:4]}"))
                 times = f"{r['p50']:7.3f} {r['p99']:7.3f} {r['max']:7.3f}"
                 print(f"{n:6d} {c:9d} {times} {r['errors']:7d}  {r['within_limit']}")
-    finally:
-        for proc in (api, db):
-            if proc is not None:
-                proc.terminate()
-                proc.wait(15)
     return 0
 
 

@@ -6,7 +6,14 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.types import Info
 
 from api import ids
@@ -57,8 +64,12 @@ class Mutation(
     pass
 
 
-def build_schema(depth_limit: int = 10) -> strawberry.Schema:
-    """Build the schema with the query depth limit the deployment sets."""
+def build_schema(depth_limit: int = 10, max_aliases: int = 15, max_tokens: int = 2000) -> strawberry.Schema:
+    """Build the schema with the query limits the deployment sets.
+
+    The depth, alias and token limits bound what one request may ask for before any
+    of it runs: 200 aliases of ``riskReport`` are refused, not computed.
+    """
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -68,6 +79,8 @@ def build_schema(depth_limit: int = 10) -> strawberry.Schema:
             # one text): parse and validate each text once, not once per request.
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             lambda: QueryDepthLimiter(max_depth=depth_limit),
             MutationAudit,
             # Strawberry logs the original exception; the client sees no internals.

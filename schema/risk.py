@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from schema.customers import Customer
 
 
+# The most warnings one response lists (the store reads at most this many too).
+MAX_WARNINGS = 500
+
+
 @strawberry.type
 class ScoreFactor:
     name: str
@@ -142,19 +146,22 @@ async def load_warning(info: Info, public_id: str) -> Warning | None:
 
 @strawberry.type
 class WarningQuery:
-    @strawberry.field(permission_classes=[IsAuthenticated])
+    @strawberry.field(
+        permission_classes=[IsAuthenticated], description=f"`first` at most {MAX_WARNINGS} (default 100)."
+    )
     async def warnings(
         self,
         info: Info,
         min_severity: Severity | None = Severity.INFO,
         active_only: bool | None = True,
+        first: int | None = 100,
     ) -> list[Warning]:
         docs = await warnings_service.list_warnings(
             info.context.runtime,
             min_severity=min_severity or Severity.INFO,
             active_only=active_only is not False,
         )
-        return [warning_from(d) for d in docs]
+        return [warning_from(d) for d in docs[: max(0, min(100 if first is None else first, MAX_WARNINGS))]]
 
 
 @strawberry.type
