@@ -99,13 +99,19 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     redis.Redis.from_url(redis_url).flushdb()
     running = Stack(tmp_path_factory.mktemp("crash-var"), redis_url)
     running.expect(r"GraphQL on http", 90)
-    with httpx.Client(timeout=5) as client:
-        deadline = time.monotonic() + 60
-        while client.get(f"http://127.0.0.1:{running.port}/readyz").status_code != 200:  # startup, not a worker
-            assert time.monotonic() < deadline, "the stack did not become ready"
-            time.sleep(0.5)
+    deadline = time.monotonic() + 60
+    while not _ready(running.port):  # waiting for start-up, not for a worker
+        assert time.monotonic() < deadline, "the stack did not become ready"
+        time.sleep(0.5)
     yield running
     running.stop()
+
+
+def _ready(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def _gql(stack: Stack, query: str, variables: dict, role: Role = Role.ADMIN, **kwargs) -> dict:  # type: ignore[no-untyped-def]
