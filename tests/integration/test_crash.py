@@ -98,13 +98,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     redis_url = f"{base}/11"  # its own queues: the session's in-process worker must not take its work
     redis.Redis.from_url(redis_url).flushdb()
     running = Stack(tmp_path_factory.mktemp("crash-var"), redis_url)
-    running.expect(r"GraphQL on http", 90)
-    deadline = time.monotonic() + 60
-    while not _ready(running.port):  # waiting for start-up, not for a worker
-        assert time.monotonic() < deadline, "the stack did not become ready"
-        time.sleep(0.5)
-    yield running
-    running.stop()
+    try:
+        running.expect(r"GraphQL on http", 90)
+        deadline = time.monotonic() + 60
+        while not _ready(running.port):  # waiting for start-up, not for a worker
+            assert time.monotonic() < deadline, "the stack did not become ready"
+            time.sleep(0.5)
+        yield running
+    finally:
+        running.stop()
 
 
 def _ready(port: int) -> bool:
