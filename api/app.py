@@ -16,10 +16,12 @@ from starlette.routing import Route, WebSocketRoute
 
 from api import graphiql
 from api.auth import BearerTokenBackend
+from api.bodylimit import BodyLimitMiddleware
 from api.eventhub import HubOptions, running_hub
 from api.graphql_app import MedcreditGraphQL, OperationName
 from api.metrics import metrics
 from api.persisted_queries import PersistedQueries
+from api.ratelimit import RateLimiter
 from api.requestlog import RequestLogMiddleware
 from api.runtime import open_runtime
 from api.settings import Settings, load_settings
@@ -49,12 +51,18 @@ def create_app(settings: Settings | None = None, *, hub_options: HubOptions | No
     """Build the app; nothing connects until the lifespan starts."""
     settings = settings or load_settings()
     graphql = MedcreditGraphQL(
-        build_schema(depth_limit=settings.query_depth_limit, extra_extensions=[OperationName]),
+        build_schema(
+            depth_limit=settings.query_depth_limit,
+            max_aliases=settings.max_aliases,
+            max_tokens=settings.max_tokens,
+            extra_extensions=[OperationName],
+        ),
         multipart_uploads_enabled=True,
         # The WebSocket handshake honours the same origins as CORS (browsers skip CORS there).
         allowed_origins=settings.cors_origins,
         graphiql_dir=settings.graphiql_dir,
         persisted_queries=PersistedQueries(settings.persisted_queries),
+        rate_limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
     )
 
     @asynccontextmanager
@@ -85,7 +93,15 @@ def create_app(settings: Settings | None = None, *, hub_options: HubOptions | No
                 allow_headers=["*"],
                 max_age=600,
             ),
-            Middleware(AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key)),
+            # Bodies are capped before anything reads them (a 413, never a parse of 200 MB).
+            Middleware(
+                BodyLimitMiddleware,
+                max_upload_bytes=settings.max_upload_bytes,
+                max_json_bytes=settings.max_json_bytes,
+            ),
+            Middleware(
+                AuthenticationMiddleware, backend=BearerTokenBackend(settings.secret_key, settings.token_max_hours)
+            ),
         ],
         lifespan=lifespan,
     )

@@ -10,12 +10,22 @@ from scoring.roles import Role
 
 
 def _cmd_token(args: argparse.Namespace) -> int:
-    from api.auth import mint_token
+    from api.auth import TokenLifetimeError, mint_token
     from api.settings import load_settings
 
     settings = load_settings()
     roles = [Role(r.upper()) for r in args.role]
-    print(mint_token(settings.secret_key, args.subject, roles, args.hours or settings.token_ttl_hours))
+    hours = args.hours if args.hours is not None else settings.token_ttl_hours
+    try:
+        token = mint_token(settings.secret_key, args.subject, roles, hours, max_hours=settings.token_max_hours)
+    except TokenLifetimeError:
+        print(
+            f"medcredit token: --hours must be more than 0 and at most {settings.token_max_hours} "
+            "(MEDCREDIT_TOKEN_MAX_HOURS)",
+            file=sys.stderr,
+        )
+        return 2
+    print(token)
     return 0
 
 
@@ -122,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[r.value for r in Role] + [r.value.lower() for r in Role],
         help="a role to grant (repeatable)",
     )
-    token.add_argument("--hours", type=int, default=None, help="validity in hours")
+    token.add_argument(
+        "--hours", type=float, default=None, help="validity in hours (capped by MEDCREDIT_TOKEN_MAX_HOURS)"
+    )
     token.set_defaults(func=_cmd_token)
 
     run = sub.add_parser("run", help="start database, API, worker and scheduler in the foreground")

@@ -33,6 +33,12 @@ class ErrorCode(Enum):
     CORRUPT = "CORRUPT"
     ENCRYPTED = "ENCRYPTED"
     UNREADABLE = "UNREADABLE"
+    # The caller's role may not do this part of the request (e.g. grant credit).
+    FORBIDDEN = "FORBIDDEN"
+    # A text is longer than its stated limit.
+    TOO_LONG = "TOO_LONG"
+    # The customer is busy with other changes right now: send the same request again.
+    RETRY = "RETRY"
 
 
 # Larger amounts are typing mistakes, and past 28 digits Decimal cannot even quantize.
@@ -57,3 +63,19 @@ class InvalidInput(Exception):
 def invalid(message: str, code: ErrorCode = ErrorCode.INVALID, field: str | None = None) -> InvalidInput:
     """Shorthand for an ``InvalidInput`` with a single problem."""
     return InvalidInput(Problem(message=message, code=code, field=field))
+
+
+# Text limits, stated in the schema's descriptions: longer input is a TOO_LONG user error.
+MAX_CODE_CHARS = 64  # customer codes, external references, invoice numbers, SKUs
+MAX_NAME_CHARS = 200  # legal names, regions
+MAX_NOTE_CHARS = 2000  # reasons and notes
+MAX_ATTRIBUTE_CHARS = 500  # each free attribute value
+MAX_ATTRIBUTES = 50
+MAX_ATTRIBUTE_DEPTH = 3
+
+
+def too_long(value: str | None, limit: int, field: str) -> Problem | None:
+    """A TOO_LONG problem when ``value`` has more than ``limit`` characters."""
+    if value is not None and len(value) > limit:
+        return Problem(f"At most {limit} characters (got {len(value)}).", ErrorCode.TOO_LONG, field)
+    return None

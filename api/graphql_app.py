@@ -9,17 +9,22 @@ graphql-transport-ws ``connection_init`` payload.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import math
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import SchemaExtension
@@ -28,8 +33,10 @@ from strawberry.types import ExecutionResult
 
 from api import graphiql, requestlog
 from api.auth import Principal, principal_from_header
+from api.inputguard import BadRequest, parse_json_body
 from api.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label, outcome_of
 from api.persisted_queries import PersistedQueries, PersistedQueryProblem
+from api.ratelimit import RateLimiter
 from schema.context import Context
 
 _UNAUTHENTICATED = {
@@ -75,11 +82,67 @@ def _count(result: ExecutionResult, seconds: float) -> None:
     requestlog.current().update(operation=operation_name, outcome=outcome, error_codes=codes or None)
 
 
+def _too_many(wait: float) -> JSONResponse:
+    seconds = max(1, math.ceil(wait))
+    body = {
+        "errors": [
+            {
+                "message": f"Too many requests: try again in {seconds} s.",
+                "extensions": {"code": "RATE_LIMITED", "retryAfter": seconds},
+            }
+        ]
+    }
+    return JSONResponse(body, status_code=429, headers={"Retry-After": str(seconds)})
+
+
+def _bad_request(message: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]}, status_code=400)
+
+
+def _replay(body: bytes) -> Receive:
+    """A ``receive`` that hands the already-read body on to strawberry."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+@lru_cache(maxsize=256)
+def _changes_data(query: str) -> bool:
+    """Whether a GraphQL text holds a mutation (or cannot be told): those are never cancelled."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False  # strawberry answers the syntax error itself
+    return any(
+        isinstance(d, OperationDefinitionNode) and d.operation is not OperationType.QUERY for d in document.definitions
+    )
+
+
+async def _until_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
 class MedcreditGraphQL(GraphQL[Context, None]):
-    def __init__(self, *args: Any, graphiql_dir: Path, persisted_queries: PersistedQueries, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        graphiql_dir: Path,
+        persisted_queries: PersistedQueries,
+        rate_limiter: RateLimiter | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.graphiql_dir = graphiql_dir
         self.persisted_queries = persisted_queries
+        self._rate_limiter = rate_limiter
 
     async def execute_single(  # noqa: PLR0917 - strawberry's signature
         self,
@@ -110,28 +173,82 @@ class MedcreditGraphQL(GraphQL[Context, None]):
         return graphiql.page(self.graphiql_dir)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            request = Request(scope, receive)
-            if _user(scope) is None and not _wants_ide(request):
-                GRAPHQL_REQUESTS.labels(operation="unknown", outcome="unauthenticated").inc()
-                requestlog.current().update(outcome="unauthenticated")
-                await JSONResponse(_UNAUTHENTICATED, status_code=401)(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        user = _user(scope)
+        if user is None and not _wants_ide(request):
+            GRAPHQL_REQUESTS.labels(operation="unknown", outcome="unauthenticated").inc()
+            requestlog.current().update(outcome="unauthenticated")
+            await JSONResponse(_UNAUTHENTICATED, status_code=401)(scope, receive, send)
+            return
+        if user is not None and self._rate_limiter is not None:
+            wait = self._rate_limiter.acquire(user.subject)
+            if wait > 0:
+                await _too_many(wait)(scope, receive, send)
                 return
+        if request.method == "POST" and "json" in request.headers.get("content-type", ""):
+            body = await request.body()  # capped by api.bodylimit already
+            try:
+                parsed = parse_json_body(body)
+            except BadRequest as exc:
+                await _bad_request(str(exc))(scope, receive, send)
+                return
+            query = parsed.get("query") if isinstance(parsed, dict) else None
+            if isinstance(query, str) and not _changes_data(query):
+                # A read whose client went away is stopped, not finished for nobody:
+                # abandoned expensive queries kept the database busy for over a minute.
+                await self._cancellable(scope, _replay(body), send, receive)
+                return
+            receive = _replay(body)
         await super().__call__(scope, receive, send)
+
+    async def _cancellable(self, scope: Scope, receive: Receive, send: Send, client: Receive) -> None:
+        work = asyncio.ensure_future(super().__call__(scope, receive, send))
+        gone = asyncio.ensure_future(_until_disconnect(client))
+        try:
+            await asyncio.wait({work, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (work, gone):
+                if not task.done():
+                    task.cancel()
+        if work.done() and not work.cancelled():
+            work.result()
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         runtime = request.app.state.runtime
         return Context(request=request, response=response, runtime=runtime, user=_user(request.scope))
 
     async def on_ws_connect(self, context: Context) -> Any:
-        if context.user is not None:
-            return None
-        params = context.connection_params
-        header = None
-        if isinstance(params, dict):
-            header = params.get("Authorization") or params.get("authorization")
-        principal = principal_from_header(context.runtime.settings.secret_key, header)
+        principal = context.user
+        if principal is None:
+            params = context.connection_params
+            header = None
+            if isinstance(params, dict):
+                header = params.get("Authorization") or params.get("authorization")
+            settings = context.runtime.settings
+            principal = principal_from_header(settings.secret_key, header, max_hours=settings.token_max_hours)
         if principal is None:
             raise ConnectionRejectionError({"message": "Authentication required"})
         context.user = principal
+        if isinstance(context.request, WebSocket) and principal.expires_at is not None:
+            # A subscription lives as long as the socket: without this, a socket opened with
+            # a token would keep receiving events long after the token expired.
+            seconds = (principal.expires_at - datetime.now(UTC)).total_seconds()
+            task = asyncio.create_task(_close_when_expired(context.request, seconds))
+            _expiry_watches.add(task)
+            task.add_done_callback(_expiry_watches.discard)
         return None
+
+
+_expiry_watches: set[asyncio.Task[None]] = set()
+# graphql-transport-ws has 4401 for "Unauthorized"; clients re-authenticate on it.
+TOKEN_EXPIRED_CLOSE_CODE = 4401
+
+
+async def _close_when_expired(websocket: WebSocket, seconds: float) -> None:
+    await asyncio.sleep(max(seconds, 0))
+    if websocket.application_state == WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError, OSError):
+            await websocket.close(code=TOKEN_EXPIRED_CLOSE_CODE, reason="token expired")

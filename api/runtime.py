@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -18,6 +18,7 @@ from api.embedded_db import EmbeddedMongo
 from api.queue import TaskQueue
 from api.services.registry import HttpRegistry, ImportedRegistry, Registries, RegistryLookup
 from api.settings import Settings
+from api.store.audit import AuditWriter
 from api.store.connection import Database, open_database
 from api.store.indexes import ensure_indexes
 from scoring.policy import Policy, load_policy
@@ -34,6 +35,13 @@ class Runtime:
     policy: Policy
     rules: ConsistencyRules
     registry: RegistryLookup
+    # Audit rows from concurrent requests, stored together (see api.store.audit).
+    audit: AuditWriter = field(init=False)
+    # This process's order queues, one per customer being decided (api.services.gate).
+    order_queues: dict[Any, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.audit = AuditWriter(self.db)
 
     async def ping_database(self) -> bool:
         try:

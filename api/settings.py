@@ -53,6 +53,15 @@ class Settings:
     graphiql_dir: Path = DEFAULT_GRAPHIQL_DIR
     # Automatic persisted queries kept per API process (least recently used dropped first).
     persisted_queries: int = 1000
+    # Resource limits (README "Limits"): what one request or upload may cost.
+    max_page_points: int = 2000
+    max_image_pixels: int = 25_000_000
+    max_json_bytes: int = 1024 * 1024
+    token_max_hours: int = 24 * 7
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    rate_limit_per_second: int = 20
+    rate_limit_burst: int = 400
 
     @property
     def embedded_db(self) -> bool:
@@ -72,9 +81,11 @@ def secret_from(data_dir: Path) -> str:
         return env
     path = data_dir / "secret.key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        private_dir(data_dir)
+        # Created 0600 in one step: never readable by others, not even for a moment.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 
@@ -87,6 +98,19 @@ def _origins(name: str) -> tuple[str, ...]:
     except ValueError as exc:
         raise SettingsError(f"{name}: {exc}") from exc
     return tuple(raw)
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if needed and make it 0700: only the owner may enter."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty if needed, 0600 from the start, and keep an existing one 0600."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    path.chmod(0o600)
+    return path
 
 
 def load_settings() -> Settings:
@@ -102,6 +126,14 @@ def load_settings() -> Settings:
         max_upload_bytes=_int("MEDCREDIT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
         max_pages=_int("MEDCREDIT_MAX_PAGES", 10),
         query_depth_limit=_int("MEDCREDIT_QUERY_DEPTH_LIMIT", 10),
+        max_page_points=_int("MEDCREDIT_MAX_PAGE_POINTS", 2000),
+        max_image_pixels=_int("MEDCREDIT_MAX_IMAGE_PIXELS", 25_000_000),
+        max_json_bytes=_int("MEDCREDIT_MAX_JSON_BYTES", 1024 * 1024),
+        token_max_hours=_int("MEDCREDIT_TOKEN_MAX_HOURS", 24 * 7),
+        max_aliases=_int("MEDCREDIT_MAX_ALIASES", 15),
+        max_tokens=_int("MEDCREDIT_MAX_TOKENS", 2000),
+        rate_limit_per_second=_int("MEDCREDIT_RATE_LIMIT_PER_SECOND", 20),
+        rate_limit_burst=_int("MEDCREDIT_RATE_LIMIT_BURST", 400),
         # The credit policy (scoring/policy.toml by default): weights, grades, limits, ladder.
         policy_path=Path(os.environ["MEDCREDIT_POLICY"]) if os.environ.get("MEDCREDIT_POLICY") else None,
         verification_rules_path=(

@@ -12,6 +12,9 @@ BENCHES = [
     ["bench.subscribers", "--counts", "20,200,1000"],
     ["bench.ocr_bench", "--n", "60"],
     ["bench.trust_bench", "--quiet"],
+    ["bench.order_gate"],
+    ["bench.query_cost"],
+    ["bench.hostile_memory"],
 ]
 
 

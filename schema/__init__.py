@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 import strawberry
-from strawberry.extensions import ParserCache, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.types import Info
 
 from api import ids
+from schema.audit import MutationAudit
 from schema.credit import CreditMutation
 from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
@@ -61,8 +69,17 @@ class Mutation(
     pass
 
 
-def build_schema(depth_limit: int = 10, extra_extensions: Sequence[type[SchemaExtension]] = ()) -> strawberry.Schema:
-    """Build the schema with the query depth limit the deployment sets, and the edge's own extensions."""
+def build_schema(
+    depth_limit: int = 10,
+    max_aliases: int = 15,
+    max_tokens: int = 2000,
+    extra_extensions: Sequence[type[SchemaExtension]] = (),
+) -> strawberry.Schema:
+    """Build the schema with the query limits the deployment sets, and the edge's own extensions.
+
+    The depth, alias and token limits bound what one request may ask for before any
+    of it runs: 200 aliases of ``riskReport`` are refused, not computed.
+    """
     return MedcreditSchema(
         query=Query,
         mutation=Mutation,
@@ -71,9 +88,14 @@ def build_schema(depth_limit: int = 10, extra_extensions: Sequence[type[SchemaEx
         execution_context_class=SharedEventExecutionContext,
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
-            # A thousand screens send the same subscription text: parse it once, share the tree.
+            # Clients send the same few operations over and over (a thousand screens, a burst of
+            # 200 orders): parse and validate each text once, not once per request.
             lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             lambda: QueryDepthLimiter(max_depth=depth_limit),
+            MutationAudit,
             # The schema logs the original exception; the client sees no internals.
             MaskInternalErrors,
             *extra_extensions,

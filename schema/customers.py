@@ -12,7 +12,15 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api import ids
-from api.errors import ErrorCode, invalid
+from api.errors import (
+    MAX_ATTRIBUTE_CHARS,
+    MAX_ATTRIBUTE_DEPTH,
+    MAX_ATTRIBUTES,
+    MAX_CODE_CHARS,
+    MAX_NAME_CHARS,
+    ErrorCode,
+    invalid,
+)
 from api.services import credit as credit_service
 from api.services import customers as service
 from api.store import customers as store
@@ -20,7 +28,7 @@ from schema.enums import CustomerType, RiskGrade
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
-from schema.permissions import CUSTOMER_ADMIN, IsAuthenticated
+from schema.permissions import CREDIT_GRANTORS, CUSTOMER_ADMIN, IsAuthenticated
 
 if TYPE_CHECKING:
     from schema.documents import Certificate, DocumentFilter, DocumentOrder, QualificationDocument
@@ -193,12 +201,16 @@ class CustomerFilter:
 
 @strawberry.input
 class CreateCustomerInput:
-    code: str
-    legal_name: str
-    uscc: str | None = None
+    code: str = strawberry.field(description=f"Unique; at most {MAX_CODE_CHARS} characters.")
+    legal_name: str = strawberry.field(description=f"At most {MAX_NAME_CHARS} characters.")
+    uscc: str | None = strawberry.field(default=None, description="The 18-character unified social credit code.")
     type: CustomerType
-    region: str | None = None
-    attributes: JSON | None = None
+    region: str | None = strawberry.field(default=None, description=f"At most {MAX_NAME_CHARS} characters.")
+    attributes: JSON | None = strawberry.field(
+        default=None,
+        description=f"A JSON object: at most {MAX_ATTRIBUTES} entries, {MAX_ATTRIBUTE_DEPTH} levels deep, "
+        f"text values of at most {MAX_ATTRIBUTE_CHARS} characters.",
+    )
     payment_term_days: int | None = 60
     credit_limit: Decimal | None = Decimal("0")
 
@@ -280,7 +292,13 @@ class CustomerMutation:
                 payment_term_days=60 if input.payment_term_days is None else input.payment_term_days,
                 credit_limit=Decimal("0") if input.credit_limit is None else input.credit_limit,
             )
-            return await service.create_customer(info.context.db, new, actor=info.context.actor)
+            user = info.context.user
+            return await service.create_customer(
+                info.context.runtime,
+                new,
+                actor=info.context.actor,
+                may_grant_credit=user is not None and user.has_any(CREDIT_GRANTORS),
+            )
 
         doc, errors = await run_mutation(create)
         return CustomerPayload(customer=Customer.from_doc(doc) if doc else None, errors=errors)

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from schema.customers import Customer
 
 MAX_QUEUE = 200
+# The most items any list field returns in one response.
+MAX_LIST = 500
 
 
 @strawberry.type
@@ -269,11 +271,14 @@ class DocumentQuery:
         docs = await store.documents_with_status(info.context.db, DocumentStatus.NEEDS_REVIEW.value, limit)
         return [QualificationDocument.from_doc(d) for d in docs]
 
-    @strawberry.field(permission_classes=[IsAuthenticated])
-    async def expiring_certificates(self, info: Info, within_days: int) -> list[Certificate]:
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description=f"Soonest ending first; `first` at most {MAX_LIST} (default 100).",
+    )
+    async def expiring_certificates(self, info: Info, within_days: int, first: int | None = 100) -> list[Certificate]:
         today = datetime.now(UTC).date()
         docs = await expiry.expiring_certificates(info.context.runtime, within_days, today=today)
-        return [Certificate.from_doc(d) for d in docs]
+        return [Certificate.from_doc(d) for d in docs[: max(0, min(100 if first is None else first, MAX_LIST))]]
 
 
 @strawberry.type

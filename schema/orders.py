@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from api import ids
 from api.errors import ErrorCode
+from api.services import gate
 from api.services import orders as service
 from api.store import orders as store
 from schema.enums import DeviceClass, HoldReason, OrderStatus
@@ -211,7 +212,7 @@ class OrderMutation:
             for item in input.lines
         ]
         result, errors = await run_mutation(
-            lambda: service.submit_order(
+            lambda: gate.submit_order(
                 info.context.runtime,
                 ids.decode_oid(input.customer_id, "Customer"),
                 input.external_ref,

@@ -44,6 +44,11 @@ def role_permission(*roles: Role) -> type[BasePermission]:
     )
 
 
+# Who may grant credit (a non-zero starting limit, setCreditLimit).
+CREDIT_GRANTORS = frozenset({Role.CREDIT_MANAGER, Role.ADMIN})
+# Who may read the audit trail, and with it who changed a limit and why.
+AUDIT_READERS = frozenset({Role.CREDIT_MANAGER, Role.FINANCE, Role.EXECUTIVE, Role.ADMIN})
+
 ONBOARDING = role_permission(Role.ONBOARDING)
 CREDIT = role_permission(Role.CREDIT_MANAGER)
 FINANCE = role_permission(Role.FINANCE)

@@ -17,11 +17,11 @@ from api.store import audit as audit_store
 from api.store import reports as store
 from schema.enums import RiskGrade
 from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
-from schema.permissions import IsAuthenticated, role_permission
+from schema.permissions import AUDIT_READERS, IsAuthenticated, role_permission
 from schema.risk import GradeCount, GroupRisk, RiskReport
 from scoring.roles import Role
 
-AUDITORS = role_permission(Role.CREDIT_MANAGER, Role.FINANCE, Role.EXECUTIVE)
+AUDITORS = role_permission(*(AUDIT_READERS - {Role.ADMIN}))
 CENT = Decimal("0.01")
 MAX_AUDIT = 500
 

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from schema.customers import Customer
 
 
+# The most warnings one response lists (the store reads at most this many too).
+MAX_WARNINGS = 500
+
+
 @strawberry.type
 class ScoreFactor:
     name: str
@@ -191,19 +195,22 @@ async def warnings_page(
 
 @strawberry.type
 class WarningQuery:
-    @strawberry.field(permission_classes=[IsAuthenticated])
+    @strawberry.field(
+        permission_classes=[IsAuthenticated], description=f"`first` at most {MAX_WARNINGS} (default 100)."
+    )
     async def warnings(
         self,
         info: Info,
         min_severity: Severity | None = Severity.INFO,
         active_only: bool | None = True,
+        first: int | None = 100,
     ) -> list[Warning]:
         docs = await warnings_service.list_warnings(
             info.context.runtime,
             min_severity=min_severity or Severity.INFO,
             active_only=active_only is not False,
         )
-        return [warning_from(d) for d in docs]
+        return [warning_from(d) for d in docs[: max(0, min(100 if first is None else first, MAX_WARNINGS))]]
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],
@@ -233,7 +240,11 @@ class WarningMutation:
     async def acknowledge_warning(self, info: Info, id: strawberry.ID, note: str | None = None) -> WarningPayload:
         doc, errors = await run_mutation(
             lambda: warnings_service.acknowledge_warning(
-                info.context.runtime, ids.decode_oid(id, "Warning"), note, actor=info.context.actor
+                info.context.runtime,
+                ids.decode_oid(id, "Warning"),
+                note,
+                actor=info.context.actor,
+                roles=info.context.user.roles if info.context.user else (),
             )
         )
         return WarningPayload(warning=warning_from(doc) if doc else None, errors=errors)

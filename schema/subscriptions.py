@@ -28,7 +28,7 @@ from api.store import documents as document_store
 from schema.context import Context
 from schema.documents import QualificationDocument
 from schema.enums import Severity
-from schema.permissions import IsAuthenticated
+from schema.permissions import AUDIT_READERS, IsAuthenticated
 from schema.risk import RiskEvent
 from schema.shared_results import share
 
@@ -43,26 +43,34 @@ _CLOSE_REASONS = {
 # A close frame waits behind what the client has not read yet; do not wait forever.
 _CLOSE_TIMEOUT_SECONDS = 5.0
 
+# Who changed a limit and why is audit-trail information: only roles that may read
+# ``auditLog`` receive it with the event; everyone else sees the change itself.
+_AUDIT_ONLY = {"LIMIT_CHANGED": ("actor", "reason")}
 
-# Hub events are shared objects: convert each once, not once per subscriber.
-_RECENT_EVENTS = 256
-_converted: OrderedDict[int, tuple[Event, RiskEvent]] = OrderedDict()
+# Hub events are shared objects: convert each once per audience, not once per subscriber.
+_RECENT_EVENTS = 512
+_converted: OrderedDict[tuple[int, bool], tuple[Event, RiskEvent]] = OrderedDict()
 
 
-def _risk_event(event: Event) -> RiskEvent:
-    hit = _converted.get(id(event))
+def _risk_event(event: Event, *, may_read_audit: bool = True) -> RiskEvent:
+    key = (id(event), may_read_audit)
+    hit = _converted.get(key)
     if hit is not None and hit[0] is event:
         return hit[1]
+    payload = event["payload"]
+    hidden = () if may_read_audit else _AUDIT_ONLY.get(event["type"], ())
+    if hidden and isinstance(payload, dict):
+        payload = {k: v for k, v in payload.items() if k not in hidden}
     converted = RiskEvent(
         id=strawberry.ID(event["id"]),
         type=event["type"],
         severity=Severity(event["severity"]),
         customer_id=strawberry.ID(event["customer_id"]),
         occurred_at=datetime.fromisoformat(event["occurred_at"]),
-        payload=event["payload"],
+        payload=payload,
     )
     share(converted)  # and its GraphQL result, per query shape (schema.shared_results)
-    _converted[id(event)] = (event, converted)  # holding the event keeps its id unique
+    _converted[key] = (event, converted)  # holding the event keeps its id unique
     if len(_converted) > _RECENT_EVENTS:
         _converted.popitem(last=False)
     return converted
@@ -125,6 +133,8 @@ class Subscription:
             raise GraphQLError("`after` must be the id of an event this feed delivered") from None
         hub = _hub(info)
         wanted = EventFilter(customer_id=customer_oid, min_severity=min_severity or Severity.INFO)
+        user = info.context.user
+        may_read_audit = user is not None and user.has_any(AUDIT_READERS)
         last_id = str(after) if after else None
         try:
             async for event in stream_events(hub, wanted, after=after_seq):
@@ -132,7 +142,7 @@ class Subscription:
                     await _ping(info)
                     continue
                 last_id = event["id"]
-                yield _risk_event(event)
+                yield _risk_event(event, may_read_audit=may_read_audit)
         except SubscriptionClosed as closed:
             yield _closed_error(closed, last_id)  # type: ignore[misc]
             await _close_socket(info, closed)

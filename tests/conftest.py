@@ -90,8 +90,10 @@ def token_for(settings: Settings):  # type: ignore[no-untyped-def]
 def gql(app_client: TestClient, token_for):  # type: ignore[no-untyped-def]
     """POST a GraphQL operation as a caller with the given roles; returns the JSON body."""
 
-    def call(query: str, variables: dict | None = None, *roles: Role, expect_status: int = 200) -> dict:
-        headers = {"Authorization": f"Bearer {token_for(*(roles or (Role.ADMIN,)))}"}
+    def call(
+        query: str, variables: dict | None = None, *roles: Role, expect_status: int = 200, subject: str = "tester"
+    ) -> dict:
+        headers = {"Authorization": f"Bearer {token_for(*(roles or (Role.ADMIN,)), subject=subject)}"}
         response = app_client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
         assert response.status_code == expect_status, response.text
         return response.json()

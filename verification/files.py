@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import Any
 
 from verification.errors import DocumentError
 from verification.types import DocumentErrorCode, FileKind
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PAGES = 10
+# A few bytes can declare a huge page or image, and reading one costs memory in
+# proportion to its area, not its file size: a 2 KB PDF with 5000-pt pages or a 35 KB
+# PNG of 176 megapixels took a worker to several GB. Licences are A4/A3 documents and
+# phone photos, so these limits leave ample room (A3 is 842 x 1191 pt; a 24 MP photo
+# still fits) while bounding what one upload can cost.
+DEFAULT_MAX_PAGE_POINTS = 2000  # longest page side, in PDF points (1/72 inch): ~70 cm
+DEFAULT_MAX_PIXELS = 25_000_000  # width x height of an uploaded image
 
 _PDF_MAGIC = b"%PDF-"
 _JPEG_MAGIC = b"\xff\xd8\xff"
@@ -39,6 +47,8 @@ def sniff(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_pages: int = DEFAULT_MAX_PAGES,
+    max_page_points: float = DEFAULT_MAX_PAGE_POINTS,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> FileKind:
     """Return the kind of an uploaded file after checking it can be read.
 
@@ -46,10 +56,12 @@ def sniff(
         data: the file's bytes.
         max_bytes: largest accepted size.
         max_pages: most PDF pages accepted.
+        max_page_points: longest accepted PDF page side, in points.
+        max_pixels: largest accepted image area (width x height).
 
     Raises:
-        DocumentError: with code EMPTY_FILE, TOO_LARGE, UNSUPPORTED_TYPE, CORRUPT,
-            ENCRYPTED or TOO_MANY_PAGES.
+        DocumentError: with code EMPTY_FILE, TOO_LARGE (file, page or image size),
+            UNSUPPORTED_TYPE, CORRUPT, ENCRYPTED or TOO_MANY_PAGES.
 
     Returns:
         The file kind (PDF, JPEG or PNG).
@@ -65,17 +77,46 @@ def sniff(
     if kind is None:
         raise DocumentError(DocumentErrorCode.UNSUPPORTED_TYPE, "only PDF, JPEG and PNG files are accepted")
     if kind is FileKind.PDF:
-        pages = pdf_page_count(data)
-        if pages == 0:
+        sizes = pdf_page_sizes(data)
+        if not sizes:
             raise DocumentError(DocumentErrorCode.CORRUPT, "the PDF has no pages")
-        if pages > max_pages:
+        if len(sizes) > max_pages:
             raise DocumentError(
                 DocumentErrorCode.TOO_MANY_PAGES,
-                f"the PDF has {pages} pages, more than the limit of {max_pages}",
+                f"the PDF has {len(sizes)} pages, more than the limit of {max_pages}",
             )
+        for number, (width, height) in enumerate(sizes, 1):
+            if max(width, height) > max_page_points:
+                raise DocumentError(
+                    DocumentErrorCode.TOO_LARGE,
+                    f"page {number} is {width:.0f} x {height:.0f} pt, larger than the limit of "
+                    f"{max_page_points:.0f} pt per side",
+                )
     else:
-        _check_image(data)
+        _check_image(data, max_pixels)
     return kind
+
+
+def pdf_page_sizes(data: bytes) -> list[tuple[float, float]]:
+    """Return each page's (width, height) in points, as the page declares it.
+
+    Raises:
+        DocumentError: CORRUPT if the PDF cannot be parsed, ENCRYPTED if it is encrypted.
+    """
+    from pypdf.errors import PyPdfError
+
+    reader = _reader(data)
+    try:
+        sizes = []
+        for page in reader.pages:
+            box = page.mediabox
+            unit = float(page.user_unit or 1)
+            sizes.append((abs(float(box.width)) * unit, abs(float(box.height)) * unit))
+        return sizes
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise DocumentError(DocumentErrorCode.CORRUPT, f"the PDF cannot be parsed: {exc}") from exc
+    except RecursionError as exc:
+        raise DocumentError(DocumentErrorCode.CORRUPT, "the PDF structure is malformed") from exc
 
 
 def pdf_page_count(data: bytes) -> int:
@@ -84,6 +125,17 @@ def pdf_page_count(data: bytes) -> int:
     Raises:
         DocumentError: CORRUPT if the PDF cannot be parsed, ENCRYPTED if it is encrypted.
     """
+    from pypdf.errors import PyPdfError
+
+    try:
+        return len(_reader(data).pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise DocumentError(DocumentErrorCode.CORRUPT, f"the PDF cannot be parsed: {exc}") from exc
+    except RecursionError as exc:
+        raise DocumentError(DocumentErrorCode.CORRUPT, "the PDF structure is malformed") from exc
+
+
+def _reader(data: bytes) -> Any:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -95,7 +147,7 @@ def pdf_page_count(data: bytes) -> int:
             # the uploader is better told now than after a failed OCR run.
             if reader.is_encrypted:
                 raise DocumentError(DocumentErrorCode.ENCRYPTED, "the PDF is password-protected")
-            return len(reader.pages)
+            return reader
     except DocumentError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
@@ -104,14 +156,21 @@ def pdf_page_count(data: bytes) -> int:
         raise DocumentError(DocumentErrorCode.CORRUPT, "the PDF structure is malformed") from exc
 
 
-def _check_image(data: bytes) -> None:
-    """Decode an image fully so truncated or damaged files are refused up front."""
+def _check_image(data: bytes, max_pixels: int) -> None:
+    """Refuse images above ``max_pixels`` from their header, then decode the rest fully
+    so truncated or damaged files are refused up front."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size  # from the header: nothing is decoded yet
+            if width * height > max_pixels:
+                raise DocumentError(
+                    DocumentErrorCode.TOO_LARGE,
+                    f"the image is {width} x {height} = {width * height / 1e6:.0f} megapixels, "
+                    f"more than the limit of {max_pixels / 1e6:.0f}",
+                )
             img.load()
-            width, height = img.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise DocumentError(DocumentErrorCode.CORRUPT, f"the image cannot be decoded: {exc}") from exc
     except Image.DecompressionBombError as exc:

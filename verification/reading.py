@@ -9,6 +9,7 @@ that validates (see ``fusion``).
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from collections.abc import Sequence
@@ -38,6 +39,8 @@ TEXT_LAYER_ENGINE = "text-layer"
 # empty); such PDFs are OCRed instead.
 MIN_TEXT_LAYER_CHARS = 40
 RENDER_DPI = 200
+# An A4 page at 200 dpi is 3.9 megapixels; the cap only bites on oversized pages.
+RENDER_MAX_PIXELS = 6_000_000
 MAX_OCR_PAGES = 3
 
 # The first reading is the primary engine on the seal-free, deskewed page. Further
@@ -249,8 +252,14 @@ def pdf_text_lines(data: bytes) -> list[TextLine]:
     return [TextLine(line, 1.0) for text in texts for line in text.splitlines() if line.strip()]
 
 
-def render_pdf(data: bytes, *, max_pages: int = MAX_OCR_PAGES, dpi: int = RENDER_DPI) -> list[np.ndarray]:
+def render_pdf(
+    data: bytes, *, max_pages: int = MAX_OCR_PAGES, dpi: int = RENDER_DPI, max_pixels: int = RENDER_MAX_PIXELS
+) -> list[np.ndarray]:
     """Render the first pages of a PDF to BGR arrays with pypdfium2 (no network, no poppler).
+
+    Pages render at ``dpi`` but never above ``max_pixels``: memory grows with a page's
+    area, and a page that declares itself huge would otherwise take gigabytes (OCR
+    scales pages down to ``preprocess.MAX_SIDE`` anyway, so the cap loses nothing).
 
     Raises:
         DocumentError: CORRUPT if the PDF cannot be rendered.
@@ -265,7 +274,10 @@ def render_pdf(data: bytes, *, max_pages: int = MAX_OCR_PAGES, dpi: int = RENDER
     try:
         pages = []
         for index in range(min(len(pdf), max_pages)):
-            bitmap = pdf[index].render(scale=dpi / 72)
+            page = pdf[index]
+            width, height = page.get_size()
+            scale = min(dpi / 72, math.sqrt(max_pixels / max(width * height, 1.0)))
+            bitmap = page.render(scale=scale)
             rgb = np.asarray(bitmap.to_pil().convert("RGB"))
             pages.append(np.ascontiguousarray(rgb[:, :, ::-1]))
     finally:

@@ -1,20 +1,26 @@
 """The scheduler: sends periodic messages; the workers do the work.
 
-Each job runs at most once per period across all scheduler replicas: a Redis key
-``SET NX`` with the period as its expiry claims the slot.
+Each job runs at most once per period across all scheduler replicas. Daily jobs are
+claimed per calendar day (UTC) in the database (``api.store.schedule``), so a Redis
+restart, which loses every key of the local Redis, does not run them again the same
+day (a full sweep would delay queued documents). Short jobs (the outbox flush) claim
+their slot with a Redis key ``SET NX`` whose expiry is the period: losing it only
+means one extra flush.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import signal
-import time
 from dataclasses import dataclass
-
-import redis
+from datetime import UTC, datetime
 
 from api.logs import configure_logging
+from api.runtime import Runtime, open_runtime
 from api.settings import load_settings
+from api.store.schedule import claim_day
 
 log = logging.getLogger("medcredit.scheduler")
 
@@ -33,33 +39,41 @@ JOBS = (
 )
 
 
-def _due(client: redis.Redis, job: Job) -> bool:
-    return bool(client.set(f"medcredit:schedule:{job.actor_name}", "1", nx=True, ex=job.every_seconds))
+async def due(rt: Runtime, job: Job, now: datetime) -> bool:
+    """Whether this scheduler should send ``job`` now (and has claimed it)."""
+    if job.every_seconds >= DAY:
+        return await claim_day(rt.db, job.actor_name, now.date())
+    key = f"medcredit:schedule:{job.actor_name}"
+    return bool(await rt.redis.set(key, "1", nx=True, ex=job.every_seconds))
+
+
+async def run(stop: asyncio.Event) -> None:
+    from workers import actors
+
+    async with open_runtime(load_settings()) as rt:
+        while not stop.is_set():
+            for job in JOBS:
+                try:
+                    if await due(rt, job, datetime.now(UTC)):
+                        getattr(actors, job.actor_name).send()
+                        log.info("sent %s", job.actor_name)
+                except Exception as exc:  # noqa: BLE001 - a broker or database hiccup: try again next second
+                    log.warning("could not schedule %s: %s", job.actor_name, exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 1)
 
 
 def main() -> None:
     configure_logging()
-    from workers import actors
 
-    settings = load_settings()
-    client = redis.Redis.from_url(settings.redis_url)
-    running = True
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await run(stop)
 
-    def stop(*_: object) -> None:
-        nonlocal running
-        running = False
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    while running:
-        for job in JOBS:
-            try:
-                if _due(client, job):
-                    getattr(actors, job.actor_name).send()
-                    log.info("sent %s", job.actor_name)
-            except redis.RedisError as exc:
-                log.warning("broker unavailable: %s", exc)
-        time.sleep(1)
+    asyncio.run(serve())
 
 
 if __name__ == "__main__":

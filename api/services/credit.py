@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from api.errors import ErrorCode, invalid
 from api.services.facts import to_invoice
 from api.store import ledger as ledger_store
 from api.store.connection import Database
+from api.store.locks import LockTimeout, credit_lock
 from scoring import ledger as receivables
 
 ZERO = Decimal("0.00")
@@ -23,6 +27,25 @@ class Profile:
     payment_term_days: int
     aging: receivables.AgingBuckets
     open_invoices: tuple[receivables.Invoice, ...]
+
+
+@asynccontextmanager
+async def locked_customer(db: Database, customer_id: Any) -> AsyncIterator[dict[str, Any]]:
+    """Hold the customer's credit lock (``api.store.locks``); yields the customer as it is now.
+
+    Raises:
+        InvalidInput: (code RETRY) the lock stayed busy too long: the same request may be sent again.
+    """
+    async with AsyncExitStack() as stack:
+        try:
+            customer = await stack.enter_async_context(credit_lock(db, customer_id))
+        except LockTimeout as exc:
+            raise invalid(
+                "This customer is busy with other changes; send the same request again.",
+                ErrorCode.RETRY,
+                "customerId",
+            ) from exc
+        yield customer
 
 
 def exposure_of(customer: dict[str, Any]) -> Decimal:

@@ -96,7 +96,13 @@ async def upload_document(
     customer = await require_customer(rt.db, customer_id)
     settings = rt.settings
     try:
-        kind = sniff(data, max_bytes=settings.max_upload_bytes, max_pages=settings.max_pages)
+        kind = sniff(
+            data,
+            max_bytes=settings.max_upload_bytes,
+            max_pages=settings.max_pages,
+            max_page_points=settings.max_page_points,
+            max_pixels=settings.max_image_pixels,
+        )
     except DocumentError as exc:
         raise invalid(f"{file_name}: {exc.message}", ErrorCode[exc.code.name], "file") from exc
     digest = hashlib.sha256(data).hexdigest()

@@ -15,6 +15,7 @@ from bson import ObjectId
 
 from api.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem, invalid
 from api.runtime import Runtime
+from api.services.credit import locked_customer
 from api.services.customers import require_customer
 from api.services.facts import to_invoice
 from api.services.orders import mark_invoiced
@@ -22,7 +23,6 @@ from api.services.requests import request_rescore
 from api.store import dates
 from api.store import ledger as store
 from api.store.connection import Database
-from api.store.locks import credit_lock
 from scoring import ledger as receivables
 from scoring.errors import UnknownInvoiceError
 
@@ -131,7 +131,7 @@ async def record_invoice(rt: Runtime, request: InvoiceRequest, *, actor: str) ->
     customer = await require_customer(db, request.customer_id)
     oid = customer["_id"]
     number = request.number.strip()
-    async with credit_lock(db, oid) as customer:
+    async with locked_customer(db, oid) as customer:
         document = {
             "_id": store.ledger_key(oid, number),
             "customer_id": oid,
@@ -187,7 +187,7 @@ async def record_payment(rt: Runtime, request: PaymentRequest, *, actor: str) ->
     customer = await require_customer(db, request.customer_id)
     oid = customer["_id"]
     reference = request.reference.strip()
-    async with credit_lock(db, oid) as customer:
+    async with locked_customer(db, oid) as customer:
         existing = await store.get_payment(db, oid, reference)
         if existing is not None:
             if (

@@ -10,9 +10,9 @@ from pymongo import ReturnDocument
 
 from api.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem
 from api.runtime import Runtime
+from api.services.credit import locked_customer
 from api.services.customers import require_customer
 from api.services.rescoring import record_limit_change
-from api.store.locks import credit_lock
 
 
 async def set_credit_limit(
@@ -36,7 +36,7 @@ async def set_credit_limit(
         raise InvalidInput(*problems)
     customer = await require_customer(rt.db, customer_id)
     oid = customer["_id"]
-    async with credit_lock(rt.db, oid) as customer:
+    async with locked_customer(rt.db, oid) as customer:
         before = customer.get("credit_limit", Decimal("0.00"))
         after = limit.quantize(Decimal("0.01"))
         updated = await rt.db.customers.find_one_and_update(

@@ -1,14 +1,14 @@
-"""The order gate: approve within credit and qualification, or hold for a person.
+"""Orders: their stored shape, a person's release or rejection, and invoicing.
 
-The decision itself is ``scoring.gate``'s; this gathers the facts and, under the
-customer's credit lock, reserves the credit of an approved order, so concurrent orders
-can never together exceed the limit. Holds, releases and rejections are audited.
+Deciding a new order is ``api.services.gate``'s (the per-customer queue and the atomic
+credit reservation); the decision itself is ``scoring.gate``'s. Holds, releases and
+rejections are audited.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -16,21 +16,17 @@ from typing import Any
 from bson import ObjectId
 
 from api import ids
-from api.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem, invalid
-from api.events import record_event
+from api.errors import MAX_AMOUNT, MAX_CODE_CHARS, ErrorCode, Problem, invalid
+from api.events import record_events
 from api.runtime import Runtime
-from api.services.credit import exposure_of
-from api.services.customers import require_customer
-from api.services.facts import to_certificate, to_invoice
-from api.store import certificates as cert_store
-from api.store import ledger as ledger_store
+from api.store import audit as audit_store
+from api.store import customers as customer_store
 from api.store import orders as store
-from api.store.locks import credit_lock
-from scoring import ledger as receivables
 from scoring.codes import HoldReason, Severity
-from scoring.gate import GateCustomer, OrderRequest, OrderRequestLine, decide_order
+from scoring.gate import GateDecision
 
 CENT = Decimal("0.01")
+MAX_ORDER_LINES = 200
 ZERO = Decimal("0.00")
 
 
@@ -57,13 +53,26 @@ class Line:
         return (self.unit_price * self.quantity).quantize(CENT)
 
 
-def _problems(external_ref: str, lines: list[Line]) -> list[Problem]:
+def problems_of(external_ref: str, lines: list[Line]) -> list[Problem]:
     problems = []
     if not external_ref.strip():
         problems.append(Problem("External reference must not be empty.", ErrorCode.REQUIRED, "externalRef"))
     if not lines:
         problems.append(Problem("An order needs at least one line.", ErrorCode.REQUIRED, "lines"))
+    if len(external_ref) > MAX_CODE_CHARS:
+        problems.append(Problem(f"At most {MAX_CODE_CHARS} characters.", ErrorCode.TOO_LONG, "externalRef"))
+    if len(lines) > MAX_ORDER_LINES:
+        problems.append(Problem(f"An order has at most {MAX_ORDER_LINES} lines.", ErrorCode.INVALID, "lines"))
+        return problems
     for i, line in enumerate(lines):
+        if len(line.sku) > MAX_CODE_CHARS or len(line.category) > MAX_CODE_CHARS:
+            problems.append(
+                Problem(
+                    f"Line {i + 1}: SKU and category have at most {MAX_CODE_CHARS} characters.",
+                    ErrorCode.TOO_LONG,
+                    f"lines.{i}",
+                )
+            )
         if line.quantity <= 0:
             problems.append(
                 Problem(
@@ -101,112 +110,54 @@ def _problems(external_ref: str, lines: list[Line]) -> list[Problem]:
     return problems
 
 
-def _same_order(existing: dict[str, Any], lines: list[Line]) -> bool:
+def same_order(existing: dict[str, Any], lines: list[Line]) -> bool:
     return [(item["sku"], item["quantity"], item["unit_price"]) for item in existing["lines"]] == [
         (item.sku, item.quantity, item.unit_price) for item in lines
     ]
 
 
-async def _gate_facts(rt: Runtime, customer: dict[str, Any], today: date) -> GateCustomer:
-    invoices = [to_invoice(d) for d in await ledger_store.invoices_of(rt.db, customer["_id"], open_only=True)]
-    certificates = [to_certificate(d) for d in await cert_store.certificates_of(rt.db, customer["_id"])]
-    return GateCustomer(
-        blocked=bool(customer.get("blocked")),
-        available_credit=customer.get("credit_limit", ZERO) - exposure_of(customer),
-        max_days_overdue=receivables.max_days_overdue(invoices, today),
-        certificates=tuple(certificates),
-    )
+def order_document(
+    customer_id: ObjectId, ref: str, lines: list[Line], amount: Decimal, decision: GateDecision, actor: str
+) -> dict[str, Any]:
+    """The stored order for a gate decision."""
+    return {
+        "_id": ObjectId(),
+        "customer_id": customer_id,
+        "external_ref": ref,
+        "ref_key": store.ref_key(customer_id, ref),
+        "lines": [
+            {
+                "sku": item.sku,
+                "device_class": item.device_class,
+                "category": item.category.strip(),
+                "quantity": item.quantity,
+                "unit_price": item.unit_price.quantize(CENT),
+            }
+            for item in lines
+        ],
+        "amount": amount,
+        "status": APPROVED if decision.approved else HELD,
+        "hold_reasons": [r.value for r in decision.hold_reasons],
+        "submitted_by": actor,
+        "submitted_at": datetime.now(UTC),
+        "decided_by": "system:gate" if decision.approved else None,
+        "decision_note": None,
+        "invoiced": False,
+    }
 
 
-async def submit_order(
-    rt: Runtime,
-    customer_id: ObjectId | None,
-    external_ref: str,
-    lines: list[Line],
-    *,
-    actor: str,
-    today: date,
-) -> tuple[dict[str, Any], bool]:
-    """Decide an order once per external reference; returns it and whether it is new.
-
-    Raises:
-        InvalidInput: bad lines, unknown customer, or the reference reused for other lines.
-    """
-    problems = _problems(external_ref, lines)
-    if problems:
-        raise InvalidInput(*problems)
-    customer = await require_customer(rt.db, customer_id)
-    oid, ref = customer["_id"], external_ref.strip()
-    async with credit_lock(rt.db, oid) as customer:
-        existing = await store.find_by_ref(rt.db, oid, ref)
-        if existing is not None:
-            if not _same_order(existing, lines):
-                raise invalid(
-                    f"Order {ref} already exists with other lines.",
-                    ErrorCode.DUPLICATE,
-                    "externalRef",
-                )
-            return existing, False
-        request = OrderRequest(
-            tuple(OrderRequestLine(item.device_class, item.category.strip(), item.amount) for item in lines)
-        )
-        decision = decide_order(request, await _gate_facts(rt, customer, today), today, rt.policy)
-        now = datetime.now(UTC)
-        order = {
-            "_id": ObjectId(),
-            "customer_id": oid,
-            "external_ref": ref,
-            "ref_key": store.ref_key(oid, ref),
-            "lines": [
-                {
-                    "sku": item.sku,
-                    "device_class": item.device_class,
-                    "category": item.category.strip(),
-                    "quantity": item.quantity,
-                    "unit_price": item.unit_price.quantize(CENT),
-                }
-                for item in lines
-            ],
-            "amount": request.amount,
-            "status": APPROVED if decision.approved else HELD,
-            "hold_reasons": [r.value for r in decision.hold_reasons],
-            "submitted_by": actor,
-            "submitted_at": now,
-            "decided_by": "system:gate" if decision.approved else None,
-            "decision_note": None,
-            "invoiced": False,
-        }
-        await store.insert_order(rt.db, order)
-        if decision.approved:
-            await _reserve(rt, oid, request.amount)
-        else:
-            await _audit(rt, order, "ORDER_HELD", actor, ", ".join(order["hold_reasons"]))
-    await _order_event(rt, order)
-    return order, True
-
-
-async def _reserve(rt: Runtime, customer_id: ObjectId, amount: Decimal) -> None:
-    # Callers hold the credit lock, so read-then-set cannot lose a concurrent reservation.
-    customer = await rt.db.customers.find_one({"_id": customer_id}, projection={"orders_reserved": 1})
-    reserved = (customer or {}).get("orders_reserved", ZERO) + amount
-    await rt.db.customers.update_one({"_id": customer_id}, {"$set": {"orders_reserved": max(reserved, ZERO)}})
-
-
-async def _audit(rt: Runtime, order: dict[str, Any], action: str, actor: str, note: str | None) -> None:
-    await rt.db.audit.insert_one(
+def audit_row(order: dict[str, Any], action: str, actor: str, note: str | None) -> dict[str, Any]:
+    return audit_store.entry(
+        order["customer_id"],
+        action,
+        actor,
         {
-            "customer_id": order["customer_id"],
-            "action": action,
-            "actor": actor,
-            "at": datetime.now(UTC),
-            "detail": {
-                "orderId": ids.encode_id("Order", order["_id"]),
-                "externalRef": order["external_ref"],
-                "amount": str(order["amount"]),
-                "holdReasons": order["hold_reasons"],
-                "note": note,
-            },
-        }
+            "orderId": ids.encode_id("Order", order["_id"]),
+            "externalRef": order["external_ref"],
+            "amount": str(order["amount"]),
+            "holdReasons": order["hold_reasons"],
+            "note": note,
+        },
     )
 
 
@@ -218,13 +169,12 @@ _EVENT = {
 }
 
 
-async def _order_event(rt: Runtime, order: dict[str, Any]) -> None:
+def order_event(order: dict[str, Any]) -> tuple[str, Severity, ObjectId, dict[str, Any]]:
+    """The risk event a decided order raises: type, severity, customer, payload."""
     type_, severity = _EVENT[order["status"]]
     if HoldReason.CUSTOMER_BLOCKED.value in order["hold_reasons"] and order["status"] == HELD:
         severity = Severity.HIGH
-    await record_event(
-        rt.db,
-        rt.redis,
+    return (
         type_,
         severity,
         order["customer_id"],
@@ -237,6 +187,10 @@ async def _order_event(rt: Runtime, order: dict[str, Any]) -> None:
             "decidedBy": order.get("decided_by"),
         },
     )
+
+
+async def _order_event(rt: Runtime, order: dict[str, Any]) -> None:
+    await record_events(rt.db, rt.redis, [order_event(order)])
 
 
 async def decide_held_order(
@@ -254,29 +208,30 @@ async def decide_held_order(
     order = await store.get_order(rt.db, order_id) if order_id is not None else None
     if order is None:
         raise invalid("No order with this id.", ErrorCode.NOT_FOUND, "id")
-    async with credit_lock(rt.db, order["customer_id"]):
-        status = APPROVED if release else REJECTED
-        decided = await store.update_order(
-            rt.db,
-            order["_id"],
-            HELD,
-            {
-                "status": status,
-                "decided_by": actor,
-                "decision_note": note.strip(),
-                "decided_at": datetime.now(UTC),
-            },
+    # The status change is atomic (only a HELD order changes), so two people deciding at
+    # once reserve its credit at most once; no lock is needed.
+    status = APPROVED if release else REJECTED
+    decided = await store.update_order(
+        rt.db,
+        order["_id"],
+        HELD,
+        {
+            "status": status,
+            "decided_by": actor,
+            "decision_note": note.strip(),
+            "decided_at": datetime.now(UTC),
+        },
+    )
+    if decided is None:
+        current = await store.get_order(rt.db, order["_id"])
+        raise invalid(
+            f"The order is {current['status'] if current else 'gone'}, not held.",
+            ErrorCode.INVALID_STATE,
+            "id",
         )
-        if decided is None:
-            current = await store.get_order(rt.db, order["_id"])
-            raise invalid(
-                f"The order is {current['status'] if current else 'gone'}, not held.",
-                ErrorCode.INVALID_STATE,
-                "id",
-            )
-        if release:
-            await _reserve(rt, order["customer_id"], order["amount"])
-        await _audit(rt, decided, "ORDER_RELEASED" if release else "ORDER_REJECTED", actor, note.strip())
+    if release:
+        await customer_store.change_reserved(rt.db, order["customer_id"], order["amount"])
+    await rt.audit.write(audit_row(decided, "ORDER_RELEASED" if release else "ORDER_REJECTED", actor, note.strip()))
     await _order_event(rt, decided)
     return decided
 
@@ -289,5 +244,7 @@ async def mark_invoiced(rt: Runtime, customer_id: ObjectId, external_ref: str) -
     order = await store.find_by_ref(rt.db, customer_id, external_ref)
     if order is None or order["status"] != APPROVED or order.get("invoiced"):
         return
+    # The order is marked first: a crash in between leaves its credit reserved (too
+    # cautious), never released twice (too generous).
     if await store.update_order(rt.db, order["_id"], APPROVED, {"invoiced": True}) is not None:
-        await _reserve(rt, customer_id, -order["amount"])
+        await customer_store.change_reserved(rt.db, customer_id, -order["amount"])

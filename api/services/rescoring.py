@@ -21,6 +21,7 @@ from api.runtime import Runtime
 from api.services.alerts import sync_warnings
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
+from api.store import audit as audit_store
 from api.store import certificates as cert_store
 from api.store import dates
 from api.store import ledger as ledger_store
@@ -255,14 +256,10 @@ async def record_limit_change(
             "at": now,
         }
     )
-    await rt.db.audit.insert_one(
-        {
-            "customer_id": customer_id,
-            "action": "LIMIT_CHANGED",
-            "actor": actor,
-            "at": now,
-            "detail": {"before": str(before), "after": str(after), "reason": reason},
-        }
+    await rt.audit.write(
+        audit_store.entry(
+            customer_id, "LIMIT_CHANGED", actor, {"before": str(before), "after": str(after), "reason": reason}
+        )
     )
     await record_event(
         rt.db,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from bson import ObjectId
@@ -59,6 +60,40 @@ async def insert_customer(db: Database, document: dict[str, Any]) -> dict[str, A
         text = str(exc)
         raise DuplicateCustomer("uscc" if "uscc" in text else "code") from exc
     return {**document, "_id": result.inserted_id}
+
+
+_ZERO = Decimal("0.00")
+
+
+async def reserve_credit(db: Database, oid: ObjectId, amount: Decimal) -> bool:
+    """Reserve ``amount`` of the customer's credit in one atomic conditional update.
+
+    The reserved figure only moves when the customer is not blocked and open
+    receivables + reserved + ``amount`` stay within the limit, evaluated by the
+    database on the document as it is at that instant: several API processes may
+    reserve at once and together never exceed the limit. Returns whether it moved.
+    """
+    exposure_after = {
+        "$add": [
+            {"$ifNull": ["$open_receivables", _ZERO]},
+            {"$ifNull": ["$orders_reserved", _ZERO]},
+            amount,
+        ]
+    }
+    result = await db[COLLECTION].update_one(
+        {
+            "_id": oid,
+            "blocked": {"$ne": True},
+            "$expr": {"$lte": [exposure_after, {"$ifNull": ["$credit_limit", _ZERO]}]},
+        },
+        {"$inc": {"orders_reserved": amount}},
+    )
+    return result.modified_count == 1
+
+
+async def change_reserved(db: Database, oid: ObjectId, delta: Decimal) -> None:
+    """Move the reserved figure by ``delta`` unconditionally (a release, or a person's decision)."""
+    await db[COLLECTION].update_one({"_id": oid}, {"$inc": {"orders_reserved": delta}})
 
 
 async def get_customer(db: Database, oid: ObjectId) -> dict[str, Any] | None:

@@ -28,6 +28,20 @@ async def next_event_id(db: Database) -> str:
     return format_event_id(int(counter["seq"]))
 
 
+async def next_event_ids(db: Database, count: int) -> list[str]:
+    """``count`` consecutive ids from one counter step (a burst of events, one round trip)."""
+    counter = await db.counters.find_one_and_update(
+        {"_id": "events"}, {"$inc": {"seq": count}}, upsert=True, return_document=ReturnDocument.AFTER
+    )
+    last = int(counter["seq"])
+    return [format_event_id(seq) for seq in range(last - count + 1, last + 1)]
+
+
+async def insert_events(db: Database, events: list[dict[str, Any]]) -> None:
+    if events:
+        await db[EVENTS].insert_many(events, ordered=True)
+
+
 async def last_event_seq(db: Database) -> int:
     """The last counter value handed out (0 before the first event)."""
     counter = await db.counters.find_one({"_id": "events"})

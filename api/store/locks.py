@@ -1,10 +1,15 @@
-"""Per-customer credit lock: serialises ledger changes and order decisions for one customer.
+"""Per-customer credit lock: serialises ledger changes, limit changes and rescoring.
 
-Credit decisions read several documents (invoices, open orders, certificates) and then
-write; holding the customer's lock while doing so is what keeps 50 orders racing for
-the same credit from approving more than the limit. It is a field on the customer
-document taken with one atomic ``find_one_and_update``, so it works the same on the
-embedded server and on a replica set; an expiry frees it if a holder dies.
+These read several documents (invoices, payments, certificates) and then write; the
+lock keeps two of them for one customer from interleaving. Orders do not take it: the
+gate reserves credit with one atomic conditional update (``api.services.gate``), which
+stays correct against these writers because it re-checks the figures they set.
+
+Callers in one process queue on an in-process lock first, so they wait without
+touching the database; only the holder of that one takes the database lock, a field
+on the customer document set with one atomic ``find_one_and_update``, which shuts out
+other processes (it works the same on the embedded server and on a replica set; an
+expiry frees it if a holder dies). Only that cross-process wait polls.
 """
 
 from __future__ import annotations
@@ -22,7 +27,33 @@ from pymongo import ReturnDocument
 from api.store.connection import Database
 
 LOCK_TTL = timedelta(seconds=30)
-WAIT_LIMIT = 60.0
+WAIT_LIMIT = 15.0
+
+# Per event loop and customer: the in-process queue in front of the database lock.
+_local: dict[tuple[int, ObjectId], tuple[asyncio.Lock, int]] = {}
+
+
+@asynccontextmanager
+async def _in_process(customer_id: ObjectId) -> AsyncIterator[None]:
+    key = (id(asyncio.get_running_loop()), customer_id)
+    lock, users = _local.get(key, (asyncio.Lock(), 0))
+    _local[key] = (lock, users + 1)
+    try:
+        async with asyncio.timeout(WAIT_LIMIT):
+            await lock.acquire()
+    except TimeoutError as exc:
+        raise LockTimeout(f"credit lock for customer {customer_id} busy in this process for {WAIT_LIMIT}s") from exc
+    else:
+        try:
+            yield
+        finally:
+            lock.release()
+    finally:
+        lock_now, users_now = _local[key]
+        if users_now <= 1:
+            del _local[key]
+        else:
+            _local[key] = (lock_now, users_now - 1)
 
 
 class LockTimeout(RuntimeError):
@@ -41,6 +72,12 @@ async def credit_lock(db: Database, customer_id: ObjectId) -> AsyncIterator[dict
         NoSuchCustomer: there is no customer with this id.
         LockTimeout: another holder kept the lock past ``WAIT_LIMIT``.
     """
+    async with _in_process(customer_id), _database_lock(db, customer_id) as customer:
+        yield customer
+
+
+@asynccontextmanager
+async def _database_lock(db: Database, customer_id: ObjectId) -> AsyncIterator[dict[str, Any]]:
     owner = ObjectId()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WAIT_LIMIT

@@ -8,7 +8,7 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from api.store.connection import Database
 from api.store.paging import Page, SortKey, Window, read_page
@@ -26,6 +26,29 @@ async def insert_order(db: Database, document: dict[str, Any]) -> bool:
     except DuplicateKeyError:
         return False
     return True
+
+
+_DUPLICATE_KEY = 11000
+
+
+async def insert_orders(db: Database, documents: list[dict[str, Any]]) -> set[int]:
+    """Insert many orders at once; returns the positions refused because their ref exists."""
+    if not documents:
+        return set()
+    try:
+        await db[ORDERS].insert_many(documents, ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != _DUPLICATE_KEY for e in errors):
+            raise
+        return {int(e["index"]) for e in errors}
+    return set()
+
+
+async def find_by_refs(db: Database, customer_id: ObjectId, external_refs: list[str]) -> dict[str, dict[str, Any]]:
+    """The customer's orders with these references, by reference."""
+    keys = [ref_key(customer_id, ref) for ref in external_refs]
+    return {doc["external_ref"]: doc async for doc in db[ORDERS].find({"ref_key": {"$in": keys}})}
 
 
 async def get_order(db: Database, oid: ObjectId) -> dict[str, Any] | None:

@@ -58,3 +58,42 @@ def test_insert_cost_stays_flat_and_duplicates_are_rejected(tmp_path: Path) -> N
             await server.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_batch_insert_commits_once_and_reports_duplicates_by_position(tmp_path: Path) -> None:
+    """The one-commit wire insert: fast, and per-document errors exactly as one by one."""
+    from pymongo.errors import BulkWriteError
+
+    async def scenario() -> None:
+        server = EmbeddedMongo(tmp_path)
+        client, db = open_database(await server.start(), "t")
+        try:
+            coll = db.batch
+            await coll.create_index("key", unique=True)
+            start = time.perf_counter()
+            await coll.insert_many([{"key": f"k{i}"} for i in range(300)])
+            batch_ms = (time.perf_counter() - start) * 1000
+            start = time.perf_counter()
+            for i in range(30):
+                await coll.insert_one({"key": f"one{i}"})
+            single_ms = (time.perf_counter() - start) * 1000 / 30
+            # One commit for the lot: 300 documents cost far less than 300 single inserts.
+            assert batch_ms < 300 * single_ms / 2, (batch_ms, single_ms)
+
+            for ordered, stored in ((True, 2), (False, 4)):
+                docs = [{"key": f"{ordered}-a"}, {"key": f"{ordered}-b"}, {"key": "k5"}, {"key": f"{ordered}-c"}]
+                docs.append({"key": "k6"})
+                docs.append({"key": f"{ordered}-d"})
+                with pytest.raises(BulkWriteError) as caught:
+                    await coll.insert_many(docs, ordered=ordered)
+                details = caught.value.details
+                expected = [2] if ordered else [2, 4]
+                assert [e["index"] for e in details["writeErrors"]] == expected
+                assert all(e["code"] == 11000 for e in details["writeErrors"])
+                assert details["nInserted"] == stored
+                assert await coll.count_documents({"key": {"$regex": f"^{ordered}-"}}) == stored
+        finally:
+            client.close()
+            await server.stop()
+
+    asyncio.run(scenario())
