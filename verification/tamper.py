@@ -31,7 +31,11 @@ PASS, FAIL = CheckOutcome.PASS, CheckOutcome.FAIL
 KEY_FIELDS: tuple[str, ...] = ("license_number", "uscc", "valid_until", "valid_from")
 # Below this OCR confidence a disagreement is the reader's doubt, not the page's.
 MIN_CROP_CONFIDENCE = 0.85
-CROP_SCALE = 4.0  # render crops at 288 dpi: small regions, sharp digits
+# Crops are rendered at 288 dpi (small regions, sharp digits); a disagreement is read
+# again at another scale, because an OCR slip rarely survives a change of scale while
+# a painted-over digit always does.
+CROP_SCALES = (4.0, 6.0)
+CROP_PADDING = 8.0  # points around the text layer's box: tight crops lose edge glyphs
 _EOF_RE = re.compile(rb"%%EOF")
 
 
@@ -50,8 +54,14 @@ def pdf_structure(data: bytes) -> Check:
     return Check("pdf_structure", PASS, "written once (no incremental updates)")
 
 
+# OCR look-alikes: a letter read for a digit is the reader's confusion, not an edit.
+_LOOK_ALIKES = str.maketrans(
+    {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "Z": "2", "S": "5", "G": "6", "B": "8"}
+)
+
+
 def _digits(text: str) -> str:
-    return re.sub(r"\D", "", nfkc(text))
+    return re.sub(r"\D", "", nfkc(text).translate(_LOOK_ALIKES))
 
 
 # (field, printed text, page index, bbox in points)
@@ -86,7 +96,18 @@ def _field_regions(data: bytes, fields: ExtractedFields) -> list[Region]:
     return found
 
 
-def _render_region(data: bytes, page_index: int, bbox: tuple[float, float, float, float]) -> np.ndarray:
+def _contradicts(shown: str, raw: str) -> bool:
+    """Whether a reading shows other digits than the text layer, in the same number of places.
+
+    Recognisers drop one of a run of equal characters (CTC decoding reads 777 as 77),
+    which changes the length; an edit that keeps the number's shape replaces digits
+    and keeps it. Only a same-length difference is evidence.
+    """
+    read, printed = _digits(shown), _digits(raw)
+    return bool(printed) and len(read) == len(printed) and read != printed
+
+
+def _render_region(data: bytes, page_index: int, bbox: tuple[float, float, float, float], scale: float) -> np.ndarray:
     """Render one region of a page (points, top-left origin) to a BGR array."""
     import pypdfium2 as pdfium
 
@@ -95,14 +116,14 @@ def _render_region(data: bytes, page_index: int, bbox: tuple[float, float, float
         page = pdf[page_index]
         width, height = page.get_size()
         x0, top, x1, bottom = bbox
-        pad = 3.0
+        pad = CROP_PADDING
         crop = (
             max(x0 - pad, 0),
             max(height - bottom - pad, 0),
             max(width - x1 - pad, 0),
             max(top - pad, 0),
         )
-        bitmap = page.render(scale=CROP_SCALE, crop=crop)
+        bitmap = page.render(scale=scale, crop=crop)
         rgb = np.asarray(bitmap.to_pil().convert("RGB"))
     finally:
         pdf.close()
@@ -127,12 +148,19 @@ def text_layer_vs_image(data: bytes, fields: ExtractedFields, engine: OcrEngine)
     differences = []
     compared = []
     for name, raw, page_index, bbox in regions:
-        shown, confidence = _read_line(engine, _render_region(data, page_index, bbox))
+        readings = []
+        for scale in CROP_SCALES:
+            shown, confidence = _read_line(engine, _render_region(data, page_index, bbox, scale))
+            readings.append((shown, confidence))
+            if confidence < MIN_CROP_CONFIDENCE or not _contradicts(shown, raw):
+                break  # agrees, or too unsure to say otherwise
+        shown, confidence = readings[0]
         compared.append(f"{name} {raw!r} shows {shown!r} ({engine.name} {confidence:.2f})")
-        if confidence < MIN_CROP_CONFIDENCE or not _digits(raw):
-            continue
-        if _digits(shown) != _digits(raw):
-            differences.append(f"{name}: the text layer says {raw!r}, the page shows {shown!r}")
+        confirmed = len(readings) == len(CROP_SCALES) and all(
+            c >= MIN_CROP_CONFIDENCE and _digits(text) == _digits(shown) for text, c in readings
+        )
+        if confirmed:
+            differences.append(f"{name}: the text layer says {raw!r}, the page shows {shown!r} (read twice)")
     if differences:
         return Check("text_layer_vs_image", FAIL, "; ".join(differences))
     return Check("text_layer_vs_image", PASS, "the page shows what the text layer says: " + "; ".join(compared))

@@ -53,7 +53,8 @@ def test_every_mutation_leaves_an_audit_row_even_refused_or_forbidden(gql) -> No
     cid = gql(CREATE, {"i": _input("100")})["data"]["createCustomer"]["customer"]["id"]
     limit = 'mutation($id: ID!, $l: Decimal!) { setCreditLimit(customerId: $id, limit: $l, reason: "x") { errors { code } } }'
     gql(limit, {"id": cid, "l": "-5"}, Role.CREDIT_MANAGER, subject="dave")
-    gql(limit, {"id": cid, "l": "50"}, Role.SALES, subject="eve", expect_status=403)
+    denied = gql(limit, {"id": cid, "l": "50"}, Role.SALES, subject="eve")
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     rescore = "mutation($id: ID!) { rescoreCustomer(customerId: $id) { errors { code } } }"
     gql(rescore, {"id": cid}, Role.FINANCE, subject="fay")
     rows = [e for e in gql(AUDIT, {"id": cid})["data"]["auditLog"] if e["action"] == "MUTATION"]
