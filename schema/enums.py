@@ -48,6 +48,9 @@ ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
     ErrorCode.CORRUPT: "The file is damaged and cannot be opened.",
     ErrorCode.ENCRYPTED: "The PDF is password-protected.",
     ErrorCode.UNREADABLE: "The file opened but no text could be read from it.",
+    ErrorCode.FORBIDDEN: "The caller's role may not do this part of the request (e.g. grant credit).",
+    ErrorCode.TOO_LONG: "A text is longer than the limit stated in the schema's description of the field.",
+    ErrorCode.RETRY: "The customer is busy with other changes right now: send the same request again.",
 }
 strawberry.enum(
     ErrorCode,

@@ -126,7 +126,7 @@ HEADER = "certificate_type,number,holder_name,uscc,valid_from,valid_until"
 def test_registry_import_then_a_regenerated_forgery_is_a_mismatch(  # type: ignore[no-untyped-def]
     app_client, gql, token_for, worker, settings, tmp_path: Path
 ) -> None:
-    truth = fresh_truth("operation_license", 51)
+    truth = fresh_truth("operation_license", 57)
     assert truth.valid_until is not None
     # A bad row makes the whole file fail: nothing is imported.
     bad = tmp_path / "bad.csv"
