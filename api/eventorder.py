@@ -6,7 +6,7 @@ out of order: the worker stores 11 while the API, holding 10, is still writing. 
 subscriber that forwarded 11 at once would either show events out of order or, after
 reconnecting with ``after: 11``, never see 10.
 
-So a subscriber releases events strictly in id order and holds back whatever arrives
+So the sequence releases events strictly in id order and holds back whatever arrives
 behind a gap, until the missing id turns up (from Redis or, if its publish was lost,
 from the store). A gap that outlives ``max_wait`` is an id whose process died between
 taking it and storing it; it is skipped so the feed does not stall forever. This is
