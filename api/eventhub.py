@@ -170,9 +170,17 @@ class EventHub:
         return len(self._subscribers)
 
     async def start(self) -> None:
-        """Subscribe to Redis, then take the current position (so nothing falls in between)."""
-        await self._connect()
+        """Take the current position and listen from there.
+
+        Redis may be down at start-up (the API still serves queries and ``/readyz``
+        says so): the hub keeps trying, and each time it connects it first reads from
+        the store whatever was stored after its position, so nothing falls in between.
+        """
         self._sequence = EventSequence(await store.last_event_seq(self.db), max_wait=self.options.max_gap_wait)
+        try:
+            await self._connect()
+        except Exception as exc:  # noqa: BLE001 - retried by the hub's loop
+            log.warning("event hub cannot reach Redis yet (%s); retrying", exc)
         self._task = asyncio.create_task(self._run(), name="event-hub")
         log.info("event hub started at event %d", self.position)
 

@@ -1,4 +1,4 @@
-"""Putting risk events back into id order for one subscriber.
+"""Putting risk events back into id order, once per API process.
 
 Event ids come from one atomic counter, so they are dense: 1, 2, 3, ... But a process
 takes its id *before* it stores and publishes the event, so two processes can finish
@@ -6,12 +6,13 @@ out of order: the worker stores 11 while the API, holding 10, is still writing. 
 subscriber that forwarded 11 at once would either show events out of order or, after
 reconnecting with ``after: 11``, never see 10.
 
-So a subscriber releases events strictly in id order and holds back whatever arrives
+So the sequence releases events strictly in id order and holds back whatever arrives
 behind a gap, until the missing id turns up (from Redis or, if its publish was lost,
 from the store). A gap that outlives ``max_wait`` is an id whose process died between
 taking it and storing it; it is skipped so the feed does not stall forever. This is
-the "high-water mark" of event stores such as Marten's async daemon, kept per
-subscriber because a subscriber is where order is observed.
+the "high-water mark" of event stores such as Marten's async daemon, kept once per
+API process by its event hub (``api.eventhub``), which hands the ordered events to
+every subscriber.
 
 Pure: the caller feeds events and clock readings in; nothing here does I/O.
 """

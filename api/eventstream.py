@@ -42,7 +42,13 @@ class EventFilter:
             object.__setattr__(self, "_wire_customer", ids.encode_id("Customer", self.customer_id))
 
     def select(self, event: Event) -> Event | None:
-        """The event as this subscriber receives it, or None when it does not match."""
+        """The event as this subscriber receives it, or None when it does not match.
+
+        The GraphQL result is computed once per event *object* and query text
+        (``schema.shared_results``): a subscriber who must see an event differently
+        (redacted, say) gets a different object, made once per variant and event, not
+        once per subscriber, so that subscribers alike still share the work.
+        """
         if self._wire_customer is not None and event["customer_id"] != self._wire_customer:
             return None
         if Severity(event["severity"]) < self.min_severity:
