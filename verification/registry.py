@@ -14,24 +14,24 @@ from dataclasses import dataclass
 
 from verification.evidence import RegistryAnswer, RegistryRecord, serial_of
 from verification.normalize import names_match
-from verification.types import CertificateType, ExtractedFields
+from verification.types import ExtractedFields
 from verification.uscc import normalize_uscc
 
 
 def answer_from(
     records: Iterable[RegistryRecord],
+    fields: ExtractedFields,
     *,
     source: str,
-    number: str | None,
-    doc_type: CertificateType | None,
     holder_uscc: str | None,
     holder_name: str | None,
 ) -> RegistryAnswer:
     """Pick, from candidate records, the one for ``number`` and the related ones.
 
-    Related records are the holder's (by credit code or name) of ``doc_type`` and any
-    record sharing the number's serial under another type.
+    Related records are the holder's (by credit code or name) of the document's type
+    and any record sharing the number's serial under another type.
     """
+    number, doc_type = fields.license_number, fields.doc_type
     record = None
     related = []
     serial = serial_of(number) if number else None
@@ -92,10 +92,5 @@ class MemoryRegistry:
     def lookup(self, fields: ExtractedFields, *, holder_uscc: str | None, holder_name: str | None) -> RegistryAnswer:
         """Return what the registry says about the document's number and holder."""
         return answer_from(
-            self._records.values(),
-            source=self.source,
-            number=fields.license_number,
-            doc_type=fields.doc_type,
-            holder_uscc=holder_uscc,
-            holder_name=holder_name,
+            self._records.values(), fields, source=self.source, holder_uscc=holder_uscc, holder_name=holder_name
         )

@@ -136,14 +136,7 @@ class ImportedRegistry:
         if await store.count_records(self._db) == 0:
             return None
         records = await store.candidates(self._db, number=fields.license_number, uscc=holder_uscc)
-        return answer_from(
-            records,
-            source=self.source,
-            number=fields.license_number,
-            doc_type=fields.doc_type,
-            holder_uscc=holder_uscc,
-            holder_name=holder_name,
-        )
+        return answer_from(records, fields, source=self.source, holder_uscc=holder_uscc, holder_name=holder_name)
 
 
 def _record_from_json(item: dict[str, Any]) -> RegistryRecord:
@@ -216,14 +209,7 @@ class HttpRegistry:
             records = await self._fetch(number, holder_uscc or "", doc_type)
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             return RegistryAnswer(source=self.source, record=None, unavailable=f"{type(exc).__name__}: {exc}")
-        return answer_from(
-            records,
-            source=self.source,
-            number=fields.license_number,
-            doc_type=fields.doc_type,
-            holder_uscc=holder_uscc,
-            holder_name=holder_name,
-        )
+        return answer_from(records, fields, source=self.source, holder_uscc=holder_uscc, holder_name=holder_name)
 
 
 class Registries:
