@@ -84,6 +84,9 @@ class TextLine:
 
     text: str
     confidence: float = 1.0
+    # Where the line lies in the image it was read from: (left, top, right, bottom) in
+    # pixels, when the reader says (OCR engines do; a PDF's text layer does not).
+    box: tuple[float, float, float, float] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class FieldEvidence:
     raw: str
     engine: str
     confidence: float
+    box: tuple[float, float, float, float] | None = field(default=None, compare=False)
 
     def to_json_dict(self) -> dict[str, Any]:
         """Return a JSON-able dict."""

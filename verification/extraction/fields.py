@@ -61,13 +61,15 @@ def extract_fields(
     """
     cleaned = [clean_ocr_line(line.text) for line in lines]
     conf = [line.confidence for line in lines]
+    boxes = [line.box for line in lines]
     doc_type = detect_type(cleaned) or hint
     segments = segment_lines(cleaned)
     ev: dict[str, FieldEvidence] = {}
 
     def evidence(field: str, raw: str, line_no: int, factor: float = 1.0) -> None:
         c = conf[line_no] if 0 <= line_no < len(conf) else 0.0
-        ev[field] = FieldEvidence(raw=raw, engine=engine, confidence=c * factor)
+        box = boxes[line_no] if 0 <= line_no < len(boxes) else None
+        ev[field] = FieldEvidence(raw=raw, engine=engine, confidence=c * factor, box=box)
 
     uscc = _read_uscc(segments, cleaned, evidence, repair)
     number = _read_number(doc_type, segments, cleaned, uscc, evidence)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -49,20 +50,25 @@ class _Box:
     left: float
     text: str
     confidence: float
+    right: float | None = None
 
 
-def join_boxes(boxes: list[tuple[float, float, float, str, float]], *, gap: str = "  ") -> tuple[TextLine, ...]:
+# (top, bottom, left, text, confidence) or, with the right edge, (…, confidence, right).
+RawBox = tuple[float, float, float, str, float] | tuple[float, float, float, str, float, float]
+
+
+def join_boxes(boxes: Sequence[RawBox], *, gap: str = "  ") -> tuple[TextLine, ...]:
     """Group word/segment boxes into lines in reading order.
 
     Parameters:
-        boxes: (top, bottom, left, text, confidence) per detected box.
+        boxes: (top, bottom, left, text, confidence[, right]) per detected box.
         gap: what separates boxes on one line (two spaces mark a column gap).
 
     Returns:
         One TextLine per visual line, left to right; the confidence is the
         length-weighted mean of its boxes.
     """
-    items = sorted((_Box(*b) for b in boxes if b[3].strip()), key=lambda b: (b.top, b.left))
+    items = sorted((_Box(*b) for b in boxes if b[3].strip()), key=lambda b: (b.top, b.left))  # type: ignore[arg-type]
     rows: list[list[_Box]] = []
     for box in items:
         centre = (box.top + box.bottom) / 2
@@ -83,5 +89,9 @@ def join_boxes(boxes: list[tuple[float, float, float, str, float]], *, gap: str 
         text = gap.join(b.text.strip() for b in row)
         weight = sum(len(b.text) for b in row) or 1
         conf = sum(b.confidence * len(b.text) for b in row) / weight
-        lines.append(TextLine(text=text, confidence=float(conf)))
+        rights = [b.right for b in row if b.right is not None]
+        extent = None
+        if len(rights) == len(row):
+            extent = (row[0].left, min(b.top for b in row), max(rights), max(b.bottom for b in row))
+        lines.append(TextLine(text=text, confidence=float(conf), box=extent))
     return tuple(lines)

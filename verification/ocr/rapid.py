@@ -43,7 +43,7 @@ class RapidOcrEngine:
         for points, text, score in result or []:
             ys = [p[1] for p in points]
             xs = [p[0] for p in points]
-            boxes.append((min(ys), max(ys), min(xs), str(text), float(score)))
+            boxes.append((min(ys), max(ys), min(xs), str(text), float(score), max(xs)))
         return OcrResult(lines=join_boxes(boxes), engine=self.name)
 
     def recognise_line(self, image: np.ndarray) -> TextLine:
