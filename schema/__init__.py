@@ -21,6 +21,7 @@ from schema.credit import CreditMutation
 from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
 from schema.events import EventQuery
+from schema.fulfilment import FulfilmentMutation, FulfilmentQuery, load_shipment
 from schema.ledger import LedgerMutation
 from schema.node import Node
 from schema.orders import OrderMutation, OrderQuery, load_order
@@ -41,6 +42,7 @@ NODE_LOADERS: dict[str, Callable[[Info, str], Awaitable[Node | None]]] = {
     "Certificate": load_certificate,
     "Order": load_order,
     "Warning": load_warning,
+    "Shipment": load_shipment,
 }
 
 
@@ -53,7 +55,9 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery):
+class Query(
+    NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery, FulfilmentQuery
+):
     pass
 
 
@@ -65,6 +69,7 @@ class Mutation(
     CreditMutation,
     OrderMutation,
     WarningMutation,
+    FulfilmentMutation,
 ):
     pass
 
