@@ -18,6 +18,7 @@ from strawberry.types import Info
 from api import ids
 from schema.audit import MutationAudit
 from schema.credit import CreditMutation
+from schema.credit_notes import CreditNoteMutation
 from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
 from schema.events import EventQuery
@@ -70,6 +71,7 @@ class Mutation(
     OrderMutation,
     WarningMutation,
     FulfilmentMutation,
+    CreditNoteMutation,
 ):
     pass
 

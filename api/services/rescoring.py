@@ -21,6 +21,7 @@ from api.runtime import Runtime
 from api.services.alerts import sync_warnings
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
+from api.services.returns import with_ledger_returns
 from api.store import audit as audit_store
 from api.store import certificates as cert_store
 from api.store import dates
@@ -138,6 +139,7 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
     invoices = await ledger_store.invoices_of(db, customer_id)
     certificates = [to_certificate(d) for d in await cert_store.certificates_of(db, customer_id)]
     snapshot = build_snapshot(customer, invoices, certificates, today, policy)
+    snapshot = await with_ledger_returns(db, snapshot, customer_id, invoices, today, policy)
     assessment = assess(snapshot, policy, today)
     now = datetime.now(UTC)
     old_risk = customer.get("risk") or {}
