@@ -24,6 +24,7 @@ from schema.documents import DocumentMutation, DocumentQuery, load_certificate, 
 from schema.events import EventQuery
 from schema.fulfilment import FulfilmentMutation, FulfilmentQuery, load_shipment
 from schema.ledger import LedgerMutation
+from schema.limit_requests import LimitRequestMutation, LimitRequestQuery, load_limit_request
 from schema.node import Node
 from schema.orders import OrderMutation, OrderQuery, load_order
 from schema.permissions import IsAuthenticated
@@ -44,6 +45,7 @@ NODE_LOADERS: dict[str, Callable[[Info, str], Awaitable[Node | None]]] = {
     "Order": load_order,
     "Warning": load_warning,
     "Shipment": load_shipment,
+    "LimitRequest": load_limit_request,
 }
 
 
@@ -57,7 +59,15 @@ class NodeQuery:
 
 @strawberry.type
 class Query(
-    NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery, FulfilmentQuery
+    NodeQuery,
+    CustomerQuery,
+    DocumentQuery,
+    OrderQuery,
+    WarningQuery,
+    ReportQuery,
+    EventQuery,
+    FulfilmentQuery,
+    LimitRequestQuery,
 ):
     pass
 
@@ -72,6 +82,7 @@ class Mutation(
     WarningMutation,
     FulfilmentMutation,
     CreditNoteMutation,
+    LimitRequestMutation,
 ):
     pass
 
