@@ -19,6 +19,7 @@ from api import ids
 from schema.audit import MutationAudit
 from schema.credit import CreditMutation
 from schema.credit_notes import CreditNoteMutation
+from schema.customer_changes import CustomerChangeMutation
 from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
 from schema.events import EventQuery
@@ -83,6 +84,7 @@ class Mutation(
     FulfilmentMutation,
     CreditNoteMutation,
     LimitRequestMutation,
+    CustomerChangeMutation,
 ):
     pass
 

@@ -173,6 +173,10 @@ class Customer(Node):
 
         return await orders_page(info, self.doc["_id"], filter, order_by, first, after, last, before)
 
+    @strawberry.field(description="Archived customers keep their history; their orders and shipments are held.")
+    def archived(self) -> bool:
+        return bool(self.doc.get("archived"))
+
     @strawberry.field(description="Limit requests for this customer, newest first.")
     async def limit_requests(
         self, info: Info

@@ -115,7 +115,8 @@ async def _facts(rt: Runtime, customer: dict[str, Any], today: date) -> GateCust
         ledger_store.invoices_of(rt.db, oid, open_only=True), cert_store.certificates_of(rt.db, oid)
     )
     return GateCustomer(
-        blocked=bool(customer.get("blocked")),
+        # An archived customer keeps its history but trades no more.
+        blocked=bool(customer.get("blocked")) or bool(customer.get("archived")),
         available_credit=customer.get("credit_limit", ZERO) - exposure_of(customer),
         max_days_overdue=receivables.max_days_overdue([to_invoice(d) for d in invoices], today),
         certificates=tuple(to_certificate(d) for d in certificates),

@@ -97,7 +97,7 @@ async def _facts(rt: Runtime, customer_id: ObjectId, today: date) -> ShipmentCus
         cert_store.certificates_of(rt.db, customer_id),
     )
     return ShipmentCustomer(
-        blocked=bool((customer or {}).get("blocked")),
+        blocked=bool((customer or {}).get("blocked")) or bool((customer or {}).get("archived")),
         max_days_overdue=receivables.max_days_overdue([to_invoice(d) for d in invoices], today),
         certificates=tuple(to_certificate(d) for d in certificates),
     )
