@@ -24,6 +24,7 @@ from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
 from schema.events import EventQuery
 from schema.fulfilment import FulfilmentMutation, FulfilmentQuery, load_shipment
+from schema.groups import GroupMutation, GroupQuery, load_group
 from schema.ledger import LedgerMutation
 from schema.limit_requests import LimitRequestMutation, LimitRequestQuery, load_limit_request
 from schema.node import Node
@@ -47,6 +48,7 @@ NODE_LOADERS: dict[str, Callable[[Info, str], Awaitable[Node | None]]] = {
     "Warning": load_warning,
     "Shipment": load_shipment,
     "LimitRequest": load_limit_request,
+    "CustomerGroup": load_group,
 }
 
 
@@ -69,6 +71,7 @@ class Query(
     EventQuery,
     FulfilmentQuery,
     LimitRequestQuery,
+    GroupQuery,
 ):
     pass
 
@@ -85,6 +88,7 @@ class Mutation(
     CreditNoteMutation,
     LimitRequestMutation,
     CustomerChangeMutation,
+    GroupMutation,
 ):
     pass
 

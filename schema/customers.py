@@ -32,6 +32,7 @@ from schema.permissions import CREDIT_GRANTORS, CUSTOMER_ADMIN, IsAuthenticated
 
 if TYPE_CHECKING:
     from schema.documents import Certificate, DocumentFilter, DocumentOrder, QualificationDocument
+    from schema.groups import CustomerGroup
     from schema.limit_requests import LimitRequest, ScoreHistoryEntry
     from schema.orders import Order, OrderFilter, OrderOrder
     from schema.risk import RiskAssessment, Warning, WarningFilter, WarningOrder
@@ -176,6 +177,12 @@ class Customer(Node):
     @strawberry.field(description="Archived customers keep their history; their orders and shipments are held.")
     def archived(self) -> bool:
         return bool(self.doc.get("archived"))
+
+    @strawberry.field(description="The group of related parties this customer belongs to, if any.")
+    async def group(self, info: Info) -> Annotated[CustomerGroup, strawberry.lazy("schema.groups")] | None:
+        from schema.groups import group_of
+
+        return await group_of(info, self.doc)
 
     @strawberry.field(description="Limit requests for this customer, newest first.")
     async def limit_requests(

@@ -21,6 +21,7 @@ from api.runtime import Runtime
 from api.services.alerts import sync_warnings
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
+from api.services.groups import related_party_specs, tell_siblings
 from api.services.returns import with_ledger_returns
 from api.store import audit as audit_store
 from api.store import certificates as cert_store
@@ -185,6 +186,7 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
         )
     changes.update(await _apply_limit_policy(rt, customer, snapshot, assessment))
     specs = evaluate_warnings(risk_signals(snapshot, assessment, certificates, today, policy), policy)
+    specs = (*specs, *await related_party_specs(rt, customer))
     blocked = await sync_warnings(rt, customer, specs)
     if blocked != bool(customer.get("blocked")):
         changes["blocked"] = blocked
@@ -197,6 +199,8 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
             {"blocked": blocked, "reasons": [s.kind for s in specs if s.blocks_customer]},
         )
     await db.customers.update_one({"_id": customer_id}, {"$set": changes})
+    if "blocked" in changes:
+        await tell_siblings(rt, customer, blocked)
     return assessment
 
 
