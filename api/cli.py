@@ -100,6 +100,51 @@ def _cmd_registry_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import_ledger(args: argparse.Namespace) -> int:
+    import asyncio
+    from dataclasses import replace
+    from pathlib import Path
+
+    from api.progress import Progress
+    from api.runtime import open_runtime
+    from api.services.ledger_import import count_rows, import_ledger, now_day
+    from api.settings import load_settings
+    from api.supervisor import running_embedded_url
+
+    texts = []
+    for name in (args.invoices, args.payments):
+        if name is None:
+            texts.append("")
+            continue
+        try:
+            texts.append(Path(name).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"medcredit import: cannot read {name}: {exc}", file=sys.stderr)
+            return 2
+    settings = load_settings()
+    if settings.mongodb_url is None and (url := running_embedded_url()):
+        settings = replace(settings, mongodb_url=url)  # the running stack's database
+    progress = Progress(count_rows(*texts), "importing ledger")
+
+    async def run():  # type: ignore[no-untyped-def]
+        async with open_runtime(settings) as rt:
+            return await import_ledger(rt, texts[0], texts[1], today=now_day(), on_row=progress.advance)
+
+    report, _ = asyncio.run(run())
+    files = {"invoices": args.invoices, "payments": args.payments}
+    for which, line, reason in report.rejected:
+        print(f"{files[which]}:{line}: {reason}", file=sys.stderr)
+    if report.rejected:
+        print(f"medcredit import: {len(report.rejected)} row(s) rejected; nothing imported")
+        return 1
+    print(
+        f"medcredit import: invoices {report.invoices_new} new, {report.invoices_known} already recorded; "
+        f"payments {report.payments_new} new, {report.payments_known} already recorded; "
+        f"{report.customers_rescored} customer(s) rescored"
+    )
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -161,6 +206,16 @@ def build_parser() -> argparse.ArgumentParser:
     registry_import.add_argument("file")
     registry_import.add_argument("--skip-invalid", action="store_true", help="import the good rows when some are bad")
     registry_import.set_defaults(func=_cmd_registry_import)
+    imports = sub.add_parser("import", help="go-live: load history from the ERP")
+    import_sub = imports.add_subparsers(dest="import_command", required=True)
+    ledger = import_sub.add_parser(
+        "ledger",
+        help="invoices (customer_code,number,amount,issued_on,due_on) and payments "
+        "(customer_code,reference,amount,received_on,invoice_numbers) CSVs; idempotent, all or nothing",
+    )
+    ledger.add_argument("--invoices", metavar="FILE.csv")
+    ledger.add_argument("--payments", metavar="FILE.csv")
+    ledger.set_defaults(func=_cmd_import_ledger)
     schema = sub.add_parser("schema", help="print the served GraphQL schema (SDL), for codegen")
     target = schema.add_mutually_exclusive_group()
     target.add_argument("--output", metavar="PATH", help="write it to PATH instead of printing it")

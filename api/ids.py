@@ -15,6 +15,9 @@ PREFIXES = {
     "Certificate": "crt",
     "Warning": "wrn",
     "Order": "ord",
+    "Shipment": "shp",
+    "CustomerGroup": "grp",
+    "LimitRequest": "lrq",
 }
 _TYPES = {prefix: type_name for type_name, prefix in PREFIXES.items()}
 

@@ -18,10 +18,15 @@ from strawberry.types import Info
 from api import ids
 from schema.audit import MutationAudit
 from schema.credit import CreditMutation
+from schema.credit_notes import CreditNoteMutation
+from schema.customer_changes import CustomerChangeMutation
 from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
 from schema.events import EventQuery
+from schema.fulfilment import FulfilmentMutation, FulfilmentQuery, load_shipment
+from schema.groups import GroupMutation, GroupQuery, load_group
 from schema.ledger import LedgerMutation
+from schema.limit_requests import LimitRequestMutation, LimitRequestQuery, load_limit_request
 from schema.node import Node
 from schema.orders import OrderMutation, OrderQuery, load_order
 from schema.permissions import IsAuthenticated
@@ -41,6 +46,9 @@ NODE_LOADERS: dict[str, Callable[[Info, str], Awaitable[Node | None]]] = {
     "Certificate": load_certificate,
     "Order": load_order,
     "Warning": load_warning,
+    "Shipment": load_shipment,
+    "LimitRequest": load_limit_request,
+    "CustomerGroup": load_group,
 }
 
 
@@ -53,7 +61,18 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery):
+class Query(
+    NodeQuery,
+    CustomerQuery,
+    DocumentQuery,
+    OrderQuery,
+    WarningQuery,
+    ReportQuery,
+    EventQuery,
+    FulfilmentQuery,
+    LimitRequestQuery,
+    GroupQuery,
+):
     pass
 
 
@@ -65,6 +84,11 @@ class Mutation(
     CreditMutation,
     OrderMutation,
     WarningMutation,
+    FulfilmentMutation,
+    CreditNoteMutation,
+    LimitRequestMutation,
+    CustomerChangeMutation,
+    GroupMutation,
 ):
     pass
 

@@ -32,6 +32,8 @@ from schema.permissions import CREDIT_GRANTORS, CUSTOMER_ADMIN, IsAuthenticated
 
 if TYPE_CHECKING:
     from schema.documents import Certificate, DocumentFilter, DocumentOrder, QualificationDocument
+    from schema.groups import CustomerGroup
+    from schema.limit_requests import LimitRequest, ScoreHistoryEntry
     from schema.orders import Order, OrderFilter, OrderOrder
     from schema.risk import RiskAssessment, Warning, WarningFilter, WarningOrder
 
@@ -171,6 +173,32 @@ class Customer(Node):
         from schema.orders import orders_page
 
         return await orders_page(info, self.doc["_id"], filter, order_by, first, after, last, before)
+
+    @strawberry.field(description="Archived customers keep their history; their orders and shipments are held.")
+    def archived(self) -> bool:
+        return bool(self.doc.get("archived"))
+
+    @strawberry.field(description="The group of related parties this customer belongs to, if any.")
+    async def group(self, info: Info) -> Annotated[CustomerGroup, strawberry.lazy("schema.groups")] | None:
+        from schema.groups import group_of
+
+        return await group_of(info, self.doc)
+
+    @strawberry.field(description="Limit requests for this customer, newest first.")
+    async def limit_requests(
+        self, info: Info
+    ) -> list[Annotated[LimitRequest, strawberry.lazy("schema.limit_requests")]]:
+        from schema.limit_requests import limit_requests_of
+
+        return await limit_requests_of(info, self.doc["_id"])
+
+    @strawberry.field(description="Stored scores, one per scoring day, newest first.")
+    async def score_history(
+        self, info: Info, first: int = 30
+    ) -> list[Annotated[ScoreHistoryEntry, strawberry.lazy("schema.limit_requests")]]:
+        from schema.limit_requests import score_history_of
+
+        return await score_history_of(info, self.doc["_id"], first)
 
 
 def _today() -> date:

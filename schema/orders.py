@@ -34,6 +34,7 @@ class OrderLine:
     category: str
     quantity: int
     unit_price: Decimal
+    remaining_quantity: int = strawberry.field(description="Not yet claimed by a shipment (held ones included).")
 
 
 @strawberry.type
@@ -61,8 +62,11 @@ class Order(Node):
                 category=item["category"],
                 quantity=item["quantity"],
                 unit_price=item["unit_price"],
+                remaining_quantity=item["quantity"] - shipped,
             )
-            for item in self.doc["lines"]
+            for item, shipped in zip(
+                self.doc["lines"], self.doc.get("shipped_qty") or [0] * len(self.doc["lines"]), strict=True
+            )
         ]
 
     @strawberry.field

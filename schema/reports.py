@@ -16,6 +16,7 @@ from api import ids
 from api.store import audit as audit_store
 from api.store import reports as store
 from schema.enums import RiskGrade
+from schema.groups import by_group
 from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import AUDIT_READERS, IsAuthenticated, role_permission
 from schema.risk import GradeCount, GroupRisk, RiskReport
@@ -86,6 +87,7 @@ class ReportQuery:
             by_customer_type=_groups(await store.by_field(db, "type", "OTHER")),
             total_exposure=_money(totals["exposure"]),
             total_overdue=_money(totals["overdue"]),
+            by_group=await by_group(db),
         )
 
     @strawberry.field(

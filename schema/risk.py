@@ -99,6 +99,9 @@ class RiskReport:
     by_customer_type: list[GroupRisk]
     total_exposure: Decimal
     total_overdue: Decimal
+    by_group: list[GroupRisk] = strawberry.field(
+        default_factory=list, description="Customer groups (related parties) by group code; NONE for the rest."
+    )
 
 
 @strawberry.type

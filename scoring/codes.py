@@ -71,6 +71,8 @@ class HoldReason(Enum):
     QUALIFICATION_EXPIRED = "QUALIFICATION_EXPIRED"
     SCOPE_NOT_COVERED = "SCOPE_NOT_COVERED"
     CUSTOMER_BLOCKED = "CUSTOMER_BLOCKED"
+    # The order fits the customer's own limit but not its group's (related parties).
+    GROUP_LIMIT = "GROUP_LIMIT"
 
 
 class QualificationStatus(Enum):

@@ -51,6 +51,9 @@ class GateCustomer:
     available_credit: Decimal
     max_days_overdue: int
     certificates: tuple[Certificate, ...]
+    # Credit left in the customer's group (related parties) before this order; None
+    # when the customer is in no group or the group has no limit of its own.
+    group_available_credit: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,8 @@ def decide_order(order: OrderRequest, customer: GateCustomer, as_of: date, polic
     """Approve or hold an order, listing every hold reason.
 
     CUSTOMER_BLOCKED when the customer is blocked; CREDIT_LIMIT when the order total
-    exceeds available credit; OVERDUE when an invoice is more than
+    exceeds available credit; GROUP_LIMIT when it exceeds the credit left in the
+    customer's group; OVERDUE when an invoice is more than
     ``gate.overdue_block_days`` past due; and the union of the lines' qualification
     reasons (see :func:`line_hold_reasons`).
 
@@ -128,6 +132,8 @@ def decide_order(order: OrderRequest, customer: GateCustomer, as_of: date, polic
         found.add(HoldReason.CUSTOMER_BLOCKED)
     if order.amount > customer.available_credit:
         found.add(HoldReason.CREDIT_LIMIT)
+    if customer.group_available_credit is not None and order.amount > customer.group_available_credit:
+        found.add(HoldReason.GROUP_LIMIT)
     if customer.max_days_overdue > policy.gate.overdue_block_days:
         found.add(HoldReason.OVERDUE)
     per_line = tuple(line_hold_reasons(line, customer.certificates, as_of, policy) for line in order.lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Any
 
 from scoring.codes import QualificationStatus, RiskGrade, Severity
 from scoring.errors import PolicyError
+from scoring.lifecycle_policy import DEFAULT_LIFECYCLE, LifecyclePolicy, parse_lifecycle
 from scoring.policy_fields import boolean as _bool
 from scoring.policy_fields import integer as _int
 from scoring.policy_fields import money as _money
@@ -157,6 +158,7 @@ class Policy:
     limits: LimitPolicy
     warnings: WarningPolicy
     gate: GatePolicy
+    lifecycle: LifecyclePolicy = field(default_factory=lambda: DEFAULT_LIFECYCLE)
 
 
 # --- parsing helpers -------------------------------------------------------------------
@@ -376,6 +378,7 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         limits=_parse_limits(_table(data, "limits", "")),
         warnings=_parse_warnings(_table(data, "warnings", "")),
         gate=_parse_gate(_table(data, "gate", "")),
+        lifecycle=parse_lifecycle(data.get("lifecycle", {})),
     )
 
 

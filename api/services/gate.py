@@ -31,6 +31,7 @@ from api.events import record_events
 from api.runtime import Runtime
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
+from api.services.groups import group_position, reserve_with_group
 from api.services.orders import APPROVED, Line, audit_row, order_document, order_event, problems_of, same_order
 from api.store import certificates as cert_store
 from api.store import customers as customer_store
@@ -115,7 +116,8 @@ async def _facts(rt: Runtime, customer: dict[str, Any], today: date) -> GateCust
         ledger_store.invoices_of(rt.db, oid, open_only=True), cert_store.certificates_of(rt.db, oid)
     )
     return GateCustomer(
-        blocked=bool(customer.get("blocked")),
+        # An archived customer keeps its history but trades no more.
+        blocked=bool(customer.get("blocked")) or bool(customer.get("archived")),
         available_credit=customer.get("credit_limit", ZERO) - exposure_of(customer),
         max_days_overdue=receivables.max_days_overdue([to_invoice(d) for d in invoices], today),
         certificates=tuple(to_certificate(d) for d in certificates),
@@ -137,6 +139,7 @@ async def _decide_batch(rt: Runtime, customer_id: ObjectId, batch: list[_Pending
                 pending.future.set_exception(invalid("No customer with this id.", ErrorCode.NOT_FOUND, "customerId"))
             return
         facts = await _facts(rt, customer, batch[0].today)
+        group = await group_position(rt.db, customer)
         # Decide in arrival order; each approval uses up credit for the orders after it.
         new: dict[str, dict[str, Any]] = {}
         approved_total = ZERO
@@ -147,7 +150,13 @@ async def _decide_batch(rt: Runtime, customer_id: ObjectId, batch: list[_Pending
             available = facts.available_credit - approved_total
             decision = decide_order(
                 request,
-                GateCustomer(facts.blocked, available, facts.max_days_overdue, facts.certificates),
+                GateCustomer(
+                    facts.blocked,
+                    available,
+                    facts.max_days_overdue,
+                    facts.certificates,
+                    group.available - approved_total if group is not None else None,
+                ),
                 pending.today,
                 rt.policy,
             )
@@ -156,7 +165,8 @@ async def _decide_batch(rt: Runtime, customer_id: ObjectId, batch: list[_Pending
             )
             if decision.approved:
                 approved_total += request.amount
-        if approved_total == ZERO or await customer_store.reserve_credit(rt.db, customer_id, approved_total):
+        # Reserved on the group too (related parties), atomically there as here.
+        if approved_total == ZERO or await reserve_with_group(rt.db, customer_id, approved_total, group):
             await _store_and_answer(rt, customer_id, batch, existing, new)
             return
         # Someone changed the customer between our read and our reservation: decide again.

@@ -41,7 +41,8 @@ async def set_credit_limit(
         after = limit.quantize(Decimal("0.01"))
         updated = await rt.db.customers.find_one_and_update(
             {"_id": oid},
-            {"$set": {"credit_limit": after, "limit_proposal": None}},
+            # A person's limit is the anchor the automatic limit moves from (scoring.automatic_limits).
+            {"$set": {"credit_limit": after, "limit_proposal": None, "limit_anchor": after, "temporary_limit": None}},
             return_document=ReturnDocument.AFTER,
         )
         await record_limit_change(rt, oid, before=before, after=after, actor=actor, reason=reason.strip())

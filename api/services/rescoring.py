@@ -21,14 +21,16 @@ from api.runtime import Runtime
 from api.services.alerts import sync_warnings
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
+from api.services.groups import related_party_specs, tell_siblings
+from api.services.returns import with_ledger_returns
 from api.store import audit as audit_store
 from api.store import certificates as cert_store
 from api.store import dates
 from api.store import ledger as ledger_store
 from api.store.locks import NoSuchCustomer, credit_lock
 from scoring import ledger as receivables
+from scoring.automatic_limits import automatic_limit
 from scoring.codes import LimitDecisionKind, Severity
-from scoring.limits import decide_limit_change
 from scoring.policy import Policy
 from scoring.qualification import Certificate, qualification_status
 from scoring.scorecard import Assessment, CustomerSnapshot, assess
@@ -135,9 +137,14 @@ async def rescore_customer(rt: Runtime, customer_id: ObjectId, *, today: date, r
 
 async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date, reason: str) -> Assessment:
     db, policy, customer_id = rt.db, rt.policy, customer["_id"]
+    # Imported lazily: limit requests record their changes through this module.
+    from api.services.limit_requests import end_temporary_limit
+
+    customer = await end_temporary_limit(rt, customer, today)
     invoices = await ledger_store.invoices_of(db, customer_id)
     certificates = [to_certificate(d) for d in await cert_store.certificates_of(db, customer_id)]
     snapshot = build_snapshot(customer, invoices, certificates, today, policy)
+    snapshot = await with_ledger_returns(db, snapshot, customer_id, invoices, today, policy)
     assessment = assess(snapshot, policy, today)
     now = datetime.now(UTC)
     old_risk = customer.get("risk") or {}
@@ -179,6 +186,7 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
         )
     changes.update(await _apply_limit_policy(rt, customer, snapshot, assessment))
     specs = evaluate_warnings(risk_signals(snapshot, assessment, certificates, today, policy), policy)
+    specs = (*specs, *await related_party_specs(rt, customer))
     blocked = await sync_warnings(rt, customer, specs)
     if blocked != bool(customer.get("blocked")):
         changes["blocked"] = blocked
@@ -191,21 +199,38 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
             {"blocked": blocked, "reasons": [s.kind for s in specs if s.blocks_customer]},
         )
     await db.customers.update_one({"_id": customer_id}, {"$set": changes})
+    if "blocked" in changes:
+        await tell_siblings(rt, customer, blocked)
     return assessment
 
 
 async def _apply_limit_policy(
     rt: Runtime, customer: dict[str, Any], snapshot: CustomerSnapshot, assessment: Assessment
 ) -> dict[str, Any]:
-    """Apply the limit decision; returns the customer fields to set."""
-    trading_months = sum(1 for volume in snapshot.monthly_volumes if volume > 0)
-    if trading_months < rt.policy.scorecard.volume_trend_months:
-        # Too little trading history for a volume-based recommendation: the limit set at
-        # onboarding stands until the customer has traded for a full trend window.
+    """Apply the limit decision; returns the customer fields to set.
+
+    The automatic limit is a function of the anchor (the limit a person last set) and
+    today's recommendation only, never of earlier automatic limits: history recorded in
+    any order, or day by day, ends with the same limit (``scoring.automatic_limits``).
+    """
+    from api.services.limit_requests import propose_from_scorecard, withdraw_scorecard_proposal
+
+    if customer.get("temporary_limit"):
+        # A temporary limit a person granted stands until its day; then it falls back.
         return {}
     current = customer.get("credit_limit", ZERO)
-    decision = decide_limit_change(current, assessment.recommended_limit, rt.policy)
-    if decision.kind in (LimitDecisionKind.DECREASE_APPLIED, LimitDecisionKind.INCREASE_APPLIED):
+    anchor = customer.get("limit_anchor")
+    changes: dict[str, Any] = {}
+    if anchor is None:
+        # Customers from before anchors: the limit in force was set by a person.
+        anchor = current
+        changes["limit_anchor"] = anchor
+    trading_months = sum(1 for volume in snapshot.monthly_volumes if volume > 0)
+    # Too little trading history for a volume-based recommendation: the limit a person
+    # set stands until the customer has traded for a full trend window.
+    enough = trading_months >= rt.policy.scorecard.volume_trend_months
+    decision = automatic_limit(anchor, assessment.recommended_limit if enough else None, rt.policy)
+    if decision.new_limit != current:
         await record_limit_change(
             rt,
             customer["_id"],
@@ -214,10 +239,11 @@ async def _apply_limit_policy(
             actor=SYSTEM,
             reason=f"{decision.reason} (grade {assessment.grade.value}, policy {assessment.policy_version})",
         )
-        return {"credit_limit": decision.new_limit, "limit_proposal": None}
+        changes["credit_limit"] = decision.new_limit
     if decision.kind is LimitDecisionKind.INCREASE_NEEDS_APPROVAL:
-        proposal = (customer.get("limit_proposal") or {}).get("proposed")
-        if proposal != decision.proposed_limit:
+        if await propose_from_scorecard(
+            rt, {**customer, "credit_limit": decision.new_limit}, decision.proposed_limit, decision.reason
+        ):
             await record_event(
                 rt.db,
                 rt.redis,
@@ -225,20 +251,21 @@ async def _apply_limit_policy(
                 Severity.LOW,
                 customer["_id"],
                 {
-                    "current": current,
+                    "current": decision.new_limit,
                     "proposed": decision.proposed_limit,
                     "reason": decision.reason,
                     "approverRole": decision.approver_role.value if decision.approver_role else None,
                 },
             )
-        return {
-            "limit_proposal": {
-                "proposed": decision.proposed_limit,
-                "reason": decision.reason,
-                "at": datetime.now(UTC),
-            }
+        changes["limit_proposal"] = {
+            "proposed": decision.proposed_limit,
+            "reason": decision.reason,
+            "at": datetime.now(UTC),
         }
-    return {}
+    else:
+        await withdraw_scorecard_proposal(rt, customer["_id"], "the recommendation no longer exceeds the step")
+        changes["limit_proposal"] = None
+    return changes
 
 
 async def record_limit_change(

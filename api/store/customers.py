@@ -92,8 +92,15 @@ async def reserve_credit(db: Database, oid: ObjectId, amount: Decimal) -> bool:
 
 
 async def change_reserved(db: Database, oid: ObjectId, delta: Decimal) -> None:
-    """Move the reserved figure by ``delta`` unconditionally (a release, or a person's decision)."""
-    await db[COLLECTION].update_one({"_id": oid}, {"$inc": {"orders_reserved": delta}})
+    """Move the reserved figure by ``delta`` unconditionally (a release, or a person's decision).
+
+    The customer's group, if any, moves with it (``api.store.groups``).
+    """
+    before = await db[COLLECTION].find_one_and_update(
+        {"_id": oid}, {"$inc": {"orders_reserved": delta}}, projection={"group_id": 1}
+    )
+    if before is not None and before.get("group_id") is not None:
+        await db["customer_groups"].update_one({"_id": before["group_id"]}, {"$inc": {"orders_reserved": delta}})
 
 
 async def get_customer(db: Database, oid: ObjectId) -> dict[str, Any] | None:

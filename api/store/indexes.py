@@ -55,6 +55,16 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", ASCENDING)], name="status"),
         IndexModel([("submitted_at", ASCENDING)], name="submitted_at"),
     ],
+    "shipments": [
+        IndexModel([("ship_key", ASCENDING)], unique=True, name="ship_key_unique"),
+        IndexModel([("order_id", ASCENDING)], name="order"),
+    ],
+    "credit_notes": [IndexModel([("customer_id", ASCENDING)], name="customer")],
+    "customer_groups": [IndexModel([("code", ASCENDING)], unique=True, name="code_unique")],
+    "limit_requests": [
+        IndexModel([("customer_id", ASCENDING)], name="customer"),
+        IndexModel([("status", ASCENDING)], name="status"),
+    ],
     "events": [IndexModel([("customer_id", ASCENDING)], name="customer")],
     "score_history": [IndexModel([("customer_id", ASCENDING)], name="customer")],
     "limit_changes": [IndexModel([("customer_id", ASCENDING)], name="customer")],

@@ -113,10 +113,11 @@ def test_every_reason_is_listed_once_in_enum_order():
         )
     )
     customer = _customer(OP_EXPIRED, FILING, blocked=True, available="100000.00", overdue=95)
+    customer = replace(customer, group_available_credit=D("100.00"))
     decision = decide_order(order, customer, AS_OF, POLICY)
     assert order.amount == D("105000.00")
     assert decision.approved is False
-    assert decision.hold_reasons == tuple(HoldReason)  # all six, in declaration order
+    assert decision.hold_reasons == tuple(HoldReason)  # all seven, in declaration order
     assert decision.line_reasons == ((EXPIRED,), (MISSING,), (EXPIRED, SCOPE), (EXPIRED,), ())
 
 
