@@ -15,6 +15,9 @@ PREFIXES = {
     "Certificate": "crt",
     "Warning": "wrn",
     "Order": "ord",
+    "Webhook": "whk",
+    "CollectionTask": "ctk",
+    "RiskSignal": "sig",
 }
 _TYPES = {prefix: type_name for type_name, prefix in PREFIXES.items()}
 
