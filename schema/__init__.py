@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 from api import ids
 from schema.audit import MutationAudit
+from schema.collection import CollectionMutation, CollectionQuery, load_task
 from schema.credit import CreditMutation
 from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
@@ -42,6 +43,7 @@ NODE_LOADERS: dict[str, Callable[[Info, str], Awaitable[Node | None]]] = {
     "Certificate": load_certificate,
     "Order": load_order,
     "Warning": load_warning,
+    "CollectionTask": load_task,
 }
 
 
@@ -50,12 +52,14 @@ class NodeQuery:
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         decoded = ids.decode_id(id)
-        return await NODE_LOADERS[decoded[0]](info, id) if decoded else None
+        loader = NODE_LOADERS.get(decoded[0]) if decoded else None  # some ids (webhooks) are not nodes
+        return await loader(info, id) if loader else None
 
 
 @strawberry.type
 class Query(
-    NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery, NotificationQuery
+    NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery, NotificationQuery,
+    CollectionQuery,
 ):
     pass
 
@@ -69,6 +73,7 @@ class Mutation(
     OrderMutation,
     WarningMutation,
     NotificationMutation,
+    CollectionMutation,
 ):
     pass
 

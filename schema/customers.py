@@ -52,6 +52,11 @@ class CreditProfile:
     available: Decimal
     payment_term_days: int
     aging: AgingBuckets
+    prepayment_required: bool = strawberry.field(
+        default=False,
+        description="New orders need payment in advance (the policy's response to a grade or warning): "
+        "send `prepaymentReference` with `submitOrder`.",
+    )
 
 
 @strawberry.type
@@ -105,6 +110,7 @@ class Customer(Node):
                 d61to90=profile.aging.d61to90,
                 over90=profile.aging.over90,
             ),
+            prepayment_required=bool(self.doc.get("prepayment_required")),
         )
 
     @strawberry.field

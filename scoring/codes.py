@@ -71,6 +71,8 @@ class HoldReason(Enum):
     QUALIFICATION_EXPIRED = "QUALIFICATION_EXPIRED"
     SCOPE_NOT_COVERED = "SCOPE_NOT_COVERED"
     CUSTOMER_BLOCKED = "CUSTOMER_BLOCKED"
+    # The policy wants payment in advance (a grade or a warning); none came with the order.
+    PREPAYMENT_REQUIRED = "PREPAYMENT_REQUIRED"
 
 
 class QualificationStatus(Enum):

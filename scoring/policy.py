@@ -20,6 +20,7 @@ from scoring.policy_fields import number as _number
 from scoring.policy_fields import string as _str
 from scoring.policy_fields import string_list as _str_list
 from scoring.policy_fields import table as _table
+from scoring.responses import ResponsePolicy, parse_responses
 from scoring.roles import Role
 
 #: Scorecard factors in display order; the policy must give a rule for each.
@@ -157,6 +158,8 @@ class Policy:
     limits: LimitPolicy
     warnings: WarningPolicy
     gate: GatePolicy
+    # Prepayment, collection tasks, outside signals (scoring/responses.py); optional table.
+    responses: ResponsePolicy = ResponsePolicy()
 
 
 # --- parsing helpers -------------------------------------------------------------------
@@ -376,6 +379,7 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         limits=_parse_limits(_table(data, "limits", "")),
         warnings=_parse_warnings(_table(data, "warnings", "")),
         gate=_parse_gate(_table(data, "gate", "")),
+        responses=parse_responses(data.get("responses") or {}),
     )
 
 

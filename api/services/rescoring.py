@@ -19,6 +19,7 @@ from api import ids
 from api.events import record_event
 from api.runtime import Runtime
 from api.services.alerts import sync_warnings
+from api.services.collection import follow_up
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
 from api.store import audit as audit_store
@@ -31,6 +32,7 @@ from scoring.codes import LimitDecisionKind, Severity
 from scoring.limits import decide_limit_change
 from scoring.policy import Policy
 from scoring.qualification import Certificate, qualification_status
+from scoring.responses import requires_prepayment
 from scoring.scorecard import Assessment, CustomerSnapshot, assess
 from scoring.warnings import evaluate_warnings, risk_signals
 
@@ -179,6 +181,8 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
         )
     changes.update(await _apply_limit_policy(rt, customer, snapshot, assessment))
     specs = evaluate_warnings(risk_signals(snapshot, assessment, certificates, today, policy), policy)
+    specs = await follow_up(rt, customer, specs, snapshot.open_invoices, today)  # collection task, promises
+    changes["prepayment_required"] = requires_prepayment(assessment.grade, [s.kind for s in specs], policy.responses)
     blocked = await sync_warnings(rt, customer, specs)
     if blocked != bool(customer.get("blocked")):
         changes["blocked"] = blocked

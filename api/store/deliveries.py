@@ -49,9 +49,7 @@ async def get_webhook(db: Database, oid: ObjectId) -> dict[str, Any] | None:
 
 
 async def update_webhook(db: Database, oid: ObjectId, changes: dict[str, Any]) -> dict[str, Any] | None:
-    return await db[WEBHOOKS].find_one_and_update(
-        {"_id": oid}, {"$set": changes}, return_document=ReturnDocument.AFTER
-    )
+    return await db[WEBHOOKS].find_one_and_update({"_id": oid}, {"$set": changes}, return_document=ReturnDocument.AFTER)
 
 
 async def count_webhook_failure(db: Database, oid: ObjectId) -> int:

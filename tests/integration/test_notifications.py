@@ -36,9 +36,7 @@ def smtp() -> Iterator[SmtpServer]:
 
 @pytest.fixture(scope="module")
 def notifier(settings, smtp, app_client) -> Iterator[NotifierThread]:  # type: ignore[no-untyped-def]
-    thread = NotifierThread(
-        settings, smtp_url=smtp.url, notify_backoff_seconds=1, notify_max_attempts=4
-    )
+    thread = NotifierThread(settings, smtp_url=smtp.url, notify_backoff_seconds=1, notify_max_attempts=4)
     thread.start()
     thread.run_once()  # the cursor starts at the newest event
     yield thread
@@ -50,8 +48,13 @@ def create_customer(gql, limit: str = "100000", contact: str | None = None) -> s
     attributes: dict = {"customer_since": "2020-01-01"}
     if contact:
         attributes["contact_email"] = contact
-    i = {"code": unique("N"), "legalName": "苏州康安医疗器械有限公司", "type": "DISTRIBUTOR",
-         "creditLimit": limit, "attributes": attributes}
+    i = {
+        "code": unique("N"),
+        "legalName": "苏州康安医疗器械有限公司",
+        "type": "DISTRIBUTOR",
+        "creditLimit": limit,
+        "attributes": attributes,
+    }
     return gql(q, {"i": i})["data"]["createCustomer"]["customer"]["id"]
 
 
@@ -128,3 +131,96 @@ def test_a_webhook_that_keeps_failing_is_disabled_with_an_event(gql, notifier) -
     disabled = [e for e in events["data"]["events"]["nodes"] if e["type"] == "WEBHOOK_DISABLED"]
     assert len(disabled) == 1 and disabled[0]["payload"]["webhookId"] == hook_id
     gql("mutation($id: ID!) { deleteWebhook(id: $id) { errors { code } } }", {"id": hook_id})
+
+
+CUSTOMER_STATE = """query($id: ID!) { customer(id: $id) { blocked credit { prepaymentRequired }
+  warnings { id kind severity notifyRoles deliveries { channel target status attempts lastError } } } }"""
+TASKS = """query($c: ID!) { collectionTasks(customerId: $c) { totalCount nodes {
+  id invoices amount assignee status dueOn promisedOn notes { by text } } } }"""
+SUBMIT = """mutation($i: SubmitOrderInput!) { submitOrder(input: $i) { order { status holdReasons amount }
+  errors { field code message } } }"""
+
+
+def _rescore_as_of(notifier, cid: str, day) -> None:  # type: ignore[no-untyped-def]
+    """The daily sweep as it will run on ``day`` (receivables age; the ledger stays as it is)."""
+    from api import ids
+    from api.services.rescoring import rescore_customer
+
+    notifier.call(rescore_customer(notifier.rt, ids.decode_oid(cid, "Customer"), today=day, reason="daily sweep"))
+
+
+def _subjects(smtp, address: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m["Subject"] for m in smtp.mailbox.to(address)]
+
+
+def test_overdue_ladder_mails_sales_and_customer_then_opens_a_task_then_blocks(gql, worker, notifier, smtp) -> None:  # type: ignore[no-untyped-def]
+    tag = unique("m")
+    people = {role: f"{role.lower()}-{tag}@example.cn" for role in ("SALES", "FINANCE", "EXECUTIVE", "CREDIT_MANAGER")}
+    for role, address in people.items():
+        assert gql(SET_RECIPIENTS, {"r": role, "e": [address]})["data"]["setRoleRecipients"]["errors"] == []
+    contact = f"ap-{tag}@customer.cn"
+    cid = create_customer(gql, "500000", contact=contact)
+    number = unique("INV")
+    issued = TODAY - timedelta(days=65)
+    q = "mutation($i: InvoiceInput!) { recordInvoice(input: $i) { errors { message } } }"
+    invoice = {"customerId": cid, "number": number, "amount": "80000.00", "issuedOn": issued.isoformat(),
+               "dueOn": (TODAY - timedelta(days=5)).isoformat()}
+    assert gql(q, {"i": invoice}, Role.FINANCE)["data"]["recordInvoice"]["errors"] == []
+    # A larger invoice not yet due, so the overdue share stays under the severe threshold (50%).
+    current = {"customerId": cid, "number": unique("INV"), "amount": "100000.00", "issuedOn": TODAY.isoformat(),
+               "dueOn": (TODAY + timedelta(days=120)).isoformat()}
+    assert gql(q, {"i": current}, Role.FINANCE)["data"]["recordInvoice"]["errors"] == []
+    worker.drain()
+
+    # 5 days overdue: a reminder to sales, and the payment reminder (in Chinese) to the customer.
+    notifier.run_once()
+    assert any("逾期提醒" in s for s in _subjects(smtp, people["SALES"]))
+    to_customer = smtp.mailbox.to(contact)
+    assert len(to_customer) == 1 and "付款提醒" in to_customer[0]["Subject"]
+    body = to_customer[0].get_content()
+    assert "80,000.00" in body and "逾期 5 天" in body
+    assert _subjects(smtp, people["FINANCE"]) == [] and _subjects(smtp, people["EXECUTIVE"]) == []
+    state = gql(CUSTOMER_STATE, {"id": cid})["data"]["customer"]
+    reminder = next(w for w in state["warnings"] if w["kind"] == "OVERDUE_REMINDER")
+    assert {(d["channel"], d["target"], d["status"], d["attempts"]) for d in reminder["deliveries"]} >= {
+        ("EMAIL", people["SALES"], "DELIVERED", 1), ("EMAIL", contact, "DELIVERED", 1)}
+    assert gql(TASKS, {"c": cid})["data"]["collectionTasks"]["totalCount"] == 0
+
+    # 35 days overdue: a collection task for finance, and finance is e-mailed.
+    _rescore_as_of(notifier, cid, TODAY + timedelta(days=30))
+    notifier.run_once()
+    assert any("催收" in s for s in _subjects(smtp, people["FINANCE"]))
+    tasks = gql(TASKS, {"c": cid})["data"]["collectionTasks"]
+    assert tasks["totalCount"] == 1
+    task = tasks["nodes"][0]
+    assert task["status"] == "OPEN" and task["invoices"] == [number] and task["amount"] == "80000.00"
+    _rescore_as_of(notifier, cid, TODAY + timedelta(days=31))  # the next day: updated, not duplicated
+    assert gql(TASKS, {"c": cid})["data"]["collectionTasks"]["totalCount"] == 1
+    assert _subjects(smtp, people["EXECUTIVE"]) == []
+    assert gql(CUSTOMER_STATE, {"id": cid})["data"]["customer"]["blocked"] is False
+
+    # 95 days overdue: blocked, executives e-mailed, prepayment required.
+    _rescore_as_of(notifier, cid, TODAY + timedelta(days=90))
+    notifier.run_once()
+    assert any("严重逾期" in s for s in _subjects(smtp, people["EXECUTIVE"]))
+    state = gql(CUSTOMER_STATE, {"id": cid})["data"]["customer"]
+    assert state["blocked"] is True and state["credit"]["prepaymentRequired"] is True
+    order = {"customerId": cid, "externalRef": unique("PO"), "lines": [
+        {"sku": "GLOVE", "deviceClass": "I", "category": "14", "quantity": 10, "unitPrice": "100.00"}]}
+    held = gql(SUBMIT, {"i": order}, Role.SALES)["data"]["submitOrder"]["order"]
+    assert held["status"] == "HELD" and "PREPAYMENT_REQUIRED" in held["holdReasons"]
+    assert gql(TASKS, {"c": cid})["data"]["collectionTasks"]["totalCount"] == 1
+
+    # The order of the mails: reminder, then collection, then the block.
+    sales = _subjects(smtp, people["SALES"])
+    firsts = [next(i for i, s in enumerate(sales) if word in s) for word in ("逾期提醒", "催收", "严重逾期")]
+    assert firsts == sorted(firsts)
+    # Each warning and severity is mailed once, however often the sweep runs.
+    notifier.run_once()
+    assert len(smtp.mailbox.to(contact)) == 1
+
+    # With the money received in advance the order goes through, and the payment is on the ledger.
+    prepaid = {**order, "externalRef": unique("PO"), "prepaymentReference": unique("PRE")}
+    answer = gql(SUBMIT, {"i": prepaid}, Role.SALES)["data"]["submitOrder"]
+    assert answer["errors"] == [] and answer["order"]["status"] == "APPROVED", answer
+    worker.drain()
