@@ -22,6 +22,7 @@ from schema.credit import CreditMutation
 from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
 from schema.events import EventQuery
+from schema.feed import FeedQuery
 from schema.ledger import LedgerMutation
 from schema.node import Node
 from schema.notifications import NotificationMutation, NotificationQuery
@@ -60,6 +61,7 @@ class NodeQuery:
 class Query(
     NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery, NotificationQuery,
     CollectionQuery,
+    FeedQuery,
 ):
     pass
 
