@@ -33,6 +33,7 @@ from schema.reports import ReportQuery
 from schema.risk import WarningMutation, WarningQuery, load_warning
 from schema.scalars import SCALAR_OVERRIDES
 from schema.shared_results import SharedEventExecutionContext
+from schema.signals import SignalMutation
 from schema.subscriptions import Subscription
 
 __all__ = ["build_schema", "is_system_error", "served_sdl"]
@@ -76,6 +77,7 @@ class Mutation(
     WarningMutation,
     NotificationMutation,
     CollectionMutation,
+    SignalMutation,
 ):
     pass
 

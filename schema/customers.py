@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from schema.documents import Certificate, DocumentFilter, DocumentOrder, QualificationDocument
     from schema.orders import Order, OrderFilter, OrderOrder
     from schema.risk import RiskAssessment, Warning, WarningFilter, WarningOrder
+    from schema.signals import RiskSignal
 
 
 @strawberry.type
@@ -112,6 +113,12 @@ class Customer(Node):
             ),
             prepayment_required=bool(self.doc.get("prepayment_required")),
         )
+
+    @strawberry.field(description="Outside signals about the customer, newest first.")
+    async def risk_signals(self, info: Info) -> list[Annotated[RiskSignal, strawberry.lazy("schema.signals")]]:
+        from schema.signals import signals_of
+
+        return await signals_of(info, self.doc["_id"])
 
     @strawberry.field
     async def certificates(self, info: Info) -> list[Annotated[Certificate, strawberry.lazy("schema.documents")]]:

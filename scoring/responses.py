@@ -55,6 +55,56 @@ class ResponsePolicy:
     # Outside signals (lawsuits, news, penalties) raise warnings for this many days.
     signal_active_days: int = 180
     signal_rules: Mapping[Severity, SignalRule] = field(default_factory=_default_signal_rules)
+    # Adverse signals in force take points off the external rating (0-100) the scorecard
+    # uses; without any rating the deduction starts from the neutral rating.
+    neutral_rating: float = 70.0
+    rating_deductions: Mapping[Severity, float] = field(
+        default_factory=lambda: MappingProxyType(
+            {Severity.INFO: 0.0, Severity.LOW: 5.0, Severity.MEDIUM: 10.0, Severity.HIGH: 20.0, Severity.CRITICAL: 40.0}
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """An outside signal as the policy sees it; ``score`` only for external ratings."""
+
+    kind: str
+    severity: Severity
+    occurred_on: date
+    score: float | None = None
+
+
+RATING = "EXTERNAL_RATING"
+
+
+def external_rating(signals: Sequence[Signal], as_of: date, policy: ResponsePolicy) -> float | None:
+    """The external rating the scorecard uses: the newest rating, less the adverse signals in force.
+
+    Returns None when there is neither a rating nor an adverse signal (the factor is left
+    out and its weight shared among the others, as before).
+    """
+    ratings = sorted((s for s in signals if s.kind == RATING and s.score is not None), key=lambda s: s.occurred_on)
+    adverse = [s for s in signals if s.kind != RATING and signal_in_force(s.occurred_on, as_of, policy)]
+    if not ratings and not adverse:
+        return None
+    base = float(ratings[-1].score) if ratings and ratings[-1].score is not None else policy.neutral_rating
+    deduction = sum(policy.rating_deductions.get(s.severity, 0.0) for s in adverse)
+    return max(0.0, min(100.0, base - deduction))
+
+
+def signal_warnings(
+    signals: Sequence[Signal], as_of: date, policy: ResponsePolicy
+) -> list[tuple[str, Severity, SignalRule, int]]:
+    """Per kind of adverse signal in force: (warning kind, highest severity, its rule, how many signals)."""
+    worst: dict[str, tuple[Severity, int]] = {}
+    for s in signals:
+        if s.kind == RATING or not signal_in_force(s.occurred_on, as_of, policy):
+            continue
+        kind = s.kind if s.kind != "OTHER" else "OTHER_SIGNAL"
+        level, count = worst.get(kind, (Severity.INFO, 0))
+        worst[kind] = (max(level, s.severity), count + 1)
+    return [(kind, level, policy.signal_rules[level], count) for kind, (level, count) in sorted(worst.items())]
 
 
 def requires_prepayment(grade: RiskGrade | None, warning_kinds: Iterable[str], policy: ResponsePolicy) -> bool:

@@ -9,6 +9,7 @@ entry per customer and day, and unchanged scores, limits and warnings emit no ev
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from api.services.alerts import sync_warnings
 from api.services.collection import follow_up
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
+from api.services.signals import scoring_inputs
 from api.store import audit as audit_store
 from api.store import certificates as cert_store
 from api.store import dates
@@ -140,6 +142,9 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
     invoices = await ledger_store.invoices_of(db, customer_id)
     certificates = [to_certificate(d) for d in await cert_store.certificates_of(db, customer_id)]
     snapshot = build_snapshot(customer, invoices, certificates, today, policy)
+    # Outside signals replace attributes.external_rating and raise their own warnings.
+    rating, signal_specs = await scoring_inputs(rt, customer, today, snapshot.external_rating)
+    snapshot = replace(snapshot, external_rating=rating)
     assessment = assess(snapshot, policy, today)
     now = datetime.now(UTC)
     old_risk = customer.get("risk") or {}
@@ -181,7 +186,7 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
         )
     changes.update(await _apply_limit_policy(rt, customer, snapshot, assessment))
     specs = evaluate_warnings(risk_signals(snapshot, assessment, certificates, today, policy), policy)
-    specs = await follow_up(rt, customer, specs, snapshot.open_invoices, today)  # collection task, promises
+    specs = await follow_up(rt, customer, (*specs, *signal_specs), snapshot.open_invoices, today)  # tasks, promises
     changes["prepayment_required"] = requires_prepayment(assessment.grade, [s.kind for s in specs], policy.responses)
     blocked = await sync_warnings(rt, customer, specs)
     if blocked != bool(customer.get("blocked")):

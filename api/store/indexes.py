@@ -78,7 +78,12 @@ INDEXES: dict[str, list[IndexModel]] = {
                    partialFilterExpression={"open_key": {"$type": "string"}}),
         IndexModel([("assignee", ASCENDING)], name="assignee"),
     ],
-    "risk_signals": [IndexModel([("customer_id", ASCENDING)], name="customer")],
+    "risk_signals": [
+        IndexModel([("customer_id", ASCENDING)], name="customer"),
+        # Ratings pulled from a provider: one per provider, company and rating day.
+        IndexModel([("key", ASCENDING)], unique=True, name="key_unique",
+                   partialFilterExpression={"key": {"$type": "string"}}),
+    ],
 }
 
 
