@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 
 from api.events import CHANNEL
 from api.logs import configure_logging
@@ -21,6 +22,9 @@ from api.settings import load_settings
 
 log = logging.getLogger("medcredit.notifier")
 TICK_SECONDS = 1.0
+# Retries are looked for this often (the shortest backoff is 2 s): the search costs more
+# than sending a just-planned delivery, which is claimed by its id.
+SWEEP_SECONDS = 2.0
 
 
 async def run(stop: asyncio.Event) -> None:
@@ -28,11 +32,16 @@ async def run(stop: asyncio.Event) -> None:
         notifier = Notifier.for_runtime(rt)
         wake = asyncio.Event()
         listener = asyncio.create_task(_listen(rt.redis, wake, stop))
+        last_sweep = 0.0
         try:
             while not stop.is_set():
                 wake.clear()
+                # Woken by an event: send its deliveries at once; retries are swept once a tick.
+                sweep = time.monotonic() - last_sweep >= SWEEP_SECONDS
+                if sweep:
+                    last_sweep = time.monotonic()
                 try:
-                    await notifier.run_once()
+                    await notifier.run_once(sweep=sweep)
                 except Exception:  # noqa: BLE001 - a database hiccup: the next tick tries again
                     log.exception("notifier round failed")
                 with contextlib.suppress(TimeoutError):

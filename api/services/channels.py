@@ -7,11 +7,12 @@ record and retry (refused connection, timeout, an SMTP or HTTP error status).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import smtplib
 import ssl
 import time
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -42,13 +43,15 @@ class SmtpMailer:
         self.sender = sender
         self.timeout = timeout
 
-    def _message(self, to: str, subject: str, body: str, message_id: str) -> EmailMessage:
+    def _message(self, to: str, subject: str, body: str, message_id: str, headers: dict[str, str]) -> EmailMessage:
         message = EmailMessage()
         message["From"] = formataddr(("medcredit 信用风险", self.sender))
         message["To"] = to
         message["Subject"] = subject
         # A stable id per delivery: a retried send after a lost reply is recognisable as the same mail.
-        message["Message-ID"] = make_msgid(idstring=message_id.replace(":", "."), domain="medcredit")
+        message["Message-ID"] = f"<{hashlib.sha256(message_id.encode()).hexdigest()[:32]}@medcredit>"
+        for name, value in headers.items():
+            message[name] = value
         message.set_content(body, charset="utf-8")
         return message
 
@@ -65,10 +68,12 @@ class SmtpMailer:
                 smtp.login(self.user, self.password or "")
             smtp.send_message(message)
 
-    async def send(self, to: str, subject: str, body: str, *, message_id: str) -> None:
+    async def send(
+        self, to: str, subject: str, body: str, *, message_id: str, headers: dict[str, str] | None = None
+    ) -> None:
         """Hand the message to the SMTP server; returns once the server accepted it."""
         try:
-            await asyncio.to_thread(self._send, self._message(to, subject, body, message_id))
+            await asyncio.to_thread(self._send, self._message(to, subject, body, message_id, headers or {}))
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryFailed(f"SMTP: {type(exc).__name__}: {exc}"[:300]) from None
 

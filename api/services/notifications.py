@@ -142,14 +142,28 @@ class Notifier:
     async def aclose(self) -> None:
         await self.webhooks.aclose()
 
-    async def run_once(self, now: datetime | None = None) -> int:
-        """Plan the new events, then send every delivery due at ``now``; returns attempts made."""
+    async def run_once(self, now: datetime | None = None, *, sweep: bool = True) -> int:
+        """Plan the new events and send their deliveries; with ``sweep``, also every other
+        delivery due at ``now`` (retries). Returns the attempts made."""
         now = now or datetime.now(UTC)
-        await self.plan(now)
-        return await self.send_due(now)
+        planned = await self.plan(now)
+        attempts = await self._send_planned(planned, now)
+        return attempts + (await self.send_due(now) if sweep else 0)
 
-    async def plan(self, now: datetime) -> int:
-        """Turn the events after the cursor into stored deliveries; returns how many were new."""
+    async def _send_planned(self, planned: list[str], now: datetime) -> int:
+        """Send the deliveries just planned, claimed by id (no search through the collection)."""
+        attempts = 0
+        for start in range(0, len(planned), SEND_CONCURRENCY):
+            claimed = await asyncio.gather(
+                *(store.claim(self.rt.db, key, now, LEASE) for key in planned[start : start + SEND_CONCURRENCY])
+            )
+            batch = [d for d in claimed if d is not None]
+            await asyncio.gather(*(self.attempt(d, now) for d in batch))
+            attempts += len(batch)
+        return attempts
+
+    async def plan(self, now: datetime) -> list[str]:
+        """Turn the events after the cursor into stored deliveries; returns the ids of the new ones."""
         db = self.rt.db
         position = await store.cursor(db)
         if position is None:
@@ -157,7 +171,7 @@ class Notifier:
             await store.move_cursor(db, None, await event_store.last_event_seq(db))
             position = await store.cursor(db)
             assert position is not None
-        new = 0
+        new: list[str] = []
         while True:
             page = await event_store.events_after(db, event_store.format_event_id(position), limit=PAGE)
             if not page:
@@ -170,7 +184,7 @@ class Notifier:
                 taken.append(event)
             if not taken:
                 return new
-            new += await self._plan_events(taken, now)
+            new.extend(await self._plan_events(taken, now))
             start = position
             position = int(taken[-1]["_id"])
             await store.move_cursor(db, start, position)
@@ -185,7 +199,7 @@ class Notifier:
             return True
         return False
 
-    async def _plan_events(self, events: list[dict[str, Any]], now: datetime) -> int:
+    async def _plan_events(self, events: list[dict[str, Any]], now: datetime) -> list[str]:
         db = self.rt.db
         recipients = await store.role_recipients(db)
         hooks = await store.webhooks(db)
@@ -265,7 +279,12 @@ class Notifier:
         customer = await self.rt.db.customers.find_one({"_id": event["customer_id"]}) or {}
         values = await self._values(delivery["template"], event, customer)
         rendered = render(delivery["template"], values, self.rt.settings.templates_dir)
-        await self.mailer.send(delivery["target"], rendered.subject, rendered.body, message_id=delivery["_id"])
+        headers = {"X-Medcredit-Event-Id": event["_id"]}
+        if event.get("payload", {}).get("warningId"):
+            headers["X-Medcredit-Warning-Id"] = event["payload"]["warningId"]
+        await self.mailer.send(
+            delivery["target"], rendered.subject, rendered.body, message_id=delivery["_id"], headers=headers
+        )
 
     async def _values(self, template: str, event: dict[str, Any], customer: dict[str, Any]) -> dict[str, str]:
         payload = event.get("payload") or {}

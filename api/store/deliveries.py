@@ -60,17 +60,27 @@ async def count_webhook_failure(db: Database, oid: ObjectId) -> int:
     return int(doc["consecutive_failures"]) if doc else 0
 
 
-async def insert_deliveries(db: Database, documents: list[dict[str, Any]]) -> int:
-    """Insert the planned deliveries, skipping those already planned; returns how many are new."""
+async def insert_deliveries(db: Database, documents: list[dict[str, Any]]) -> list[str]:
+    """Insert the planned deliveries, skipping those already planned; returns the ids of the new ones."""
     if not documents:
-        return 0
+        return []
     try:
-        result = await db[DELIVERIES].insert_many(documents, ordered=False)
-        return len(result.inserted_ids)
+        await db[DELIVERIES].insert_many(documents, ordered=False)
     except BulkWriteError as exc:
-        return int(exc.details.get("nInserted", 0))
+        refused = {error["index"] for error in exc.details.get("writeErrors", [])}
+        return [doc["_id"] for i, doc in enumerate(documents) if i not in refused]
     except DuplicateKeyError:
-        return 0
+        return []
+    return [doc["_id"] for doc in documents]
+
+
+async def claim(db: Database, delivery_id: str, now: datetime, lease: timedelta) -> dict[str, Any] | None:
+    """Take this delivery for sending if it is still open and due (None otherwise)."""
+    return await db[DELIVERIES].find_one_and_update(
+        {"_id": delivery_id, "status": {"$in": list(OPEN)}, "next_attempt_at": {"$lte": now}},
+        {"$set": {"next_attempt_at": now + lease}},
+        return_document=ReturnDocument.AFTER,
+    )
 
 
 async def claim_due(db: Database, now: datetime, lease: timedelta) -> dict[str, Any] | None:
