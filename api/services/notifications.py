@@ -132,6 +132,11 @@ class Notifier:
     mailer: SmtpMailer | None = None
     webhooks: WebhookSender = field(default_factory=WebhookSender)
     _gaps: dict[int, float] = field(default_factory=dict)
+    # What planning already read for the deliveries it just made (event, customer, webhook),
+    # so their first attempt costs no reads: a delivery's first attempt is its common case.
+    _context: dict[str, tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def for_runtime(cls, rt: Runtime) -> Notifier:
@@ -158,8 +163,9 @@ class Notifier:
                 *(store.claim(self.rt.db, key, now, LEASE) for key in planned[start : start + SEND_CONCURRENCY])
             )
             batch = [d for d in claimed if d is not None]
-            await asyncio.gather(*(self.attempt(d, now) for d in batch))
+            await asyncio.gather(*(self.attempt(d, now, self._context.get(d["_id"])) for d in batch))
             attempts += len(batch)
+        self._context.clear()
         return attempts
 
     async def plan(self, now: datetime) -> list[str]:
@@ -203,13 +209,19 @@ class Notifier:
         db = self.rt.db
         recipients = await store.role_recipients(db)
         hooks = await store.webhooks(db)
+        by_id = {hook["_id"]: hook for hook in hooks}
         customers: dict[ObjectId, dict[str, Any] | None] = {}
         planned: list[dict[str, Any]] = []
         for event in events:
             cid = event["customer_id"]
             if event["type"] in WARNING_EVENTS and cid not in customers:
-                customers[cid] = await db.customers.find_one({"_id": cid}, projection={"attributes": 1})
-            planned.extend(plan_event(event, recipients, hooks, customers.get(cid), now))
+                customers[cid] = await db.customers.find_one(
+                    {"_id": cid}, projection={"attributes": 1, "legal_name": 1, "code": 1}
+                )
+            for delivery in plan_event(event, recipients, hooks, customers.get(cid), now):
+                planned.append(delivery)
+                hook = by_id.get(delivery.get("webhook_id"))
+                self._context[delivery["_id"]] = (event, customers.get(cid), hook)
         return await store.insert_deliveries(db, planned)
 
     async def send_due(self, now: datetime) -> int:
@@ -227,18 +239,29 @@ class Notifier:
             await asyncio.gather(*(self.attempt(delivery, now) for delivery in batch))
             attempts += len(batch)
 
-    async def attempt(self, delivery: dict[str, Any], now: datetime) -> None:
-        """Send one delivery and record the outcome (and the next try, if any)."""
+    async def attempt(
+        self,
+        delivery: dict[str, Any],
+        now: datetime,
+        context: tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None] | None = None,
+    ) -> None:
+        """Send one delivery and record the outcome (and the next try, if any).
+
+        ``context`` is what planning read (event, customer, webhook); retries read afresh.
+        """
         db, settings = self.rt.db, self.rt.settings
         attempts = int(delivery.get("attempts", 0)) + 1
+        known_event, known_customer, known_hook = context or (None, None, None)
+        hook: dict[str, Any] | None = None
         try:
-            event = await db[event_store.EVENTS].find_one({"_id": delivery["event_id"]})
+            event = known_event or await db[event_store.EVENTS].find_one({"_id": delivery["event_id"]})
             if event is None:
                 raise DeliveryFailed("event not found")
             if delivery["channel"] == EMAIL:
-                await self._email(delivery, event)
+                await self._email(delivery, event, known_customer)
             else:
-                await self._post(delivery, event)
+                hook = known_hook or await store.get_webhook(db, delivery["webhook_id"])
+                await self._post(delivery, event, hook)
         except DeliveryFailed as failed:
             reason = str(failed)
             last = gives_up(attempts, settings.notify_max_attempts) or reason == "webhook disabled"
@@ -270,13 +293,14 @@ class Notifier:
                 "next_attempt_at": None,
             },
         )
-        if delivery["channel"] == WEBHOOK:
+        if delivery["channel"] == WEBHOOK and (hook is None or hook.get("consecutive_failures")):
             await store.update_webhook(db, delivery["webhook_id"], {"consecutive_failures": 0})
 
-    async def _email(self, delivery: dict[str, Any], event: dict[str, Any]) -> None:
+    async def _email(self, delivery: dict[str, Any], event: dict[str, Any], customer: dict[str, Any] | None) -> None:
         if self.mailer is None:
             raise DeliveryFailed("no SMTP server configured (MEDCREDIT_SMTP_URL)")
-        customer = await self.rt.db.customers.find_one({"_id": event["customer_id"]}) or {}
+        if customer is None:
+            customer = await self.rt.db.customers.find_one({"_id": event["customer_id"]}) or {}
         values = await self._values(delivery["template"], event, customer)
         rendered = render(delivery["template"], values, self.rt.settings.templates_dir)
         headers = {"X-Medcredit-Event-Id": event["_id"]}
@@ -309,8 +333,7 @@ class Notifier:
             )
         return values
 
-    async def _post(self, delivery: dict[str, Any], event: dict[str, Any]) -> None:
-        hook = await store.get_webhook(self.rt.db, delivery["webhook_id"])
+    async def _post(self, delivery: dict[str, Any], event: dict[str, Any], hook: dict[str, Any] | None) -> None:
         if hook is None or hook.get("disabled") or hook.get("deleted_at") is not None:
             raise DeliveryFailed("webhook disabled")
         await self.webhooks.post(hook["url"], hook["secret"], event["_id"], webhook_body(event))
