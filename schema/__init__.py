@@ -60,7 +60,14 @@ class NodeQuery:
 
 @strawberry.type
 class Query(
-    NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery, NotificationQuery,
+    NodeQuery,
+    CustomerQuery,
+    DocumentQuery,
+    OrderQuery,
+    WarningQuery,
+    ReportQuery,
+    EventQuery,
+    NotificationQuery,
     CollectionQuery,
     FeedQuery,
 ):

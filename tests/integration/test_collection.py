@@ -42,13 +42,31 @@ def sweep(settings, app_client) -> Iterator:  # type: ignore[no-untyped-def]
 
 def customer_in_collection(gql, worker, sweep) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
     q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }"
-    cid = gql(q, {"i": {"code": unique("K"), "legalName": "武汉康和医疗器械有限公司", "type": "DISTRIBUTOR",
-                        "creditLimit": "400000", "attributes": {"customer_since": "2018-01-01"}}})["data"]["createCustomer"]["customer"]["id"]
+    cid = gql(
+        q,
+        {
+            "i": {
+                "code": unique("K"),
+                "legalName": "武汉康和医疗器械有限公司",
+                "type": "DISTRIBUTOR",
+                "creditLimit": "400000",
+                "attributes": {"customer_since": "2018-01-01"},
+            }
+        },
+    )["data"]["createCustomer"]["customer"]["id"]
     inv = "mutation($i: InvoiceInput!) { recordInvoice(input: $i) { errors { message } } }"
     number = unique("INV")
-    for n, amount, due in ((number, "20000.00", TODAY - timedelta(days=5)), (unique("INV"), "60000.00", TODAY + timedelta(days=150))):
-        i = {"customerId": cid, "number": n, "amount": amount, "issuedOn": (min(due, TODAY) - timedelta(days=30)).isoformat(),
-             "dueOn": due.isoformat()}
+    for n, amount, due in (
+        (number, "20000.00", TODAY - timedelta(days=5)),
+        (unique("INV"), "60000.00", TODAY + timedelta(days=150)),
+    ):
+        i = {
+            "customerId": cid,
+            "number": n,
+            "amount": amount,
+            "issuedOn": (min(due, TODAY) - timedelta(days=30)).isoformat(),
+            "dueOn": due.isoformat(),
+        }
         assert gql(inv, {"i": i}, Role.FINANCE)["data"]["recordInvoice"]["errors"] == []
     worker.drain()
     sweep(cid, 30)  # 35 days overdue: the COLLECTION rung
@@ -64,11 +82,14 @@ def test_finance_works_a_task_and_a_broken_promise_raises_the_ladder(gql, worker
     mine = gql(TASKS, {"a": "wang.li", "s": ["OPEN"]})["data"]["collectionTasks"]
     assert task_id in [t["id"] for t in mine["nodes"]]
 
-    no_day = gql(UPDATE, {"id": task_id, "s": "PROMISED", "n": "客户口头承诺"}, Role.FINANCE)["data"]["updateCollectionTask"]
+    no_day = gql(UPDATE, {"id": task_id, "s": "PROMISED", "n": "客户口头承诺"}, Role.FINANCE)["data"][
+        "updateCollectionTask"
+    ]
     assert [(e["field"], e["code"]) for e in no_day["errors"]] == [("promisedOn", "REQUIRED")]
     promised_on = (TODAY + timedelta(days=35)).isoformat()
-    promised = gql(UPDATE, {"id": task_id, "s": "PROMISED", "n": "财务总监承诺月底前付清", "p": promised_on},
-                   Role.FINANCE)["data"]["updateCollectionTask"]
+    promised = gql(
+        UPDATE, {"id": task_id, "s": "PROMISED", "n": "财务总监承诺月底前付清", "p": promised_on}, Role.FINANCE
+    )["data"]["updateCollectionTask"]
     assert promised["errors"] == [] and promised["task"] == {"status": "PROMISED", "promisedOn": promised_on}
 
     sweep(cid, 34)  # before the promised day: nothing happens
@@ -76,7 +97,9 @@ def test_finance_works_a_task_and_a_broken_promise_raises_the_ladder(gql, worker
     sweep(cid, 36)  # the day after, still unpaid: the promise is broken
     task = gql(TASKS, {"c": cid})["data"]["collectionTasks"]["nodes"][0]
     assert task["status"] == "ESCALATED" and "promise broken" in task["notes"][-1]["text"]
-    broken = next(w for w in gql(WARNINGS, {"id": cid})["data"]["customer"]["warnings"] if w["kind"] == "BROKEN_PROMISE")
+    broken = next(
+        w for w in gql(WARNINGS, {"id": cid})["data"]["customer"]["warnings"] if w["kind"] == "BROKEN_PROMISE"
+    )
     assert broken["severity"] == "HIGH" and "FINANCE" in broken["notifyRoles"]
     sweep(cid, 37)  # stays up until someone acts, and the task is not duplicated
     assert gql(TASKS, {"c": cid})["data"]["collectionTasks"]["totalCount"] == 1
@@ -84,8 +107,22 @@ def test_finance_works_a_task_and_a_broken_promise_raises_the_ladder(gql, worker
 
     # Paid: the next sweep closes the task, and a closed task takes no more updates.
     pay = "mutation($i: PaymentInput!) { recordPayment(input: $i) { errors { message } } }"
-    assert gql(pay, {"i": {"customerId": cid, "reference": unique("B"), "amount": "20000.00",
-                           "receivedOn": TODAY.isoformat(), "invoiceNumbers": [number]}}, Role.FINANCE)["data"]["recordPayment"]["errors"] == []
+    assert (
+        gql(
+            pay,
+            {
+                "i": {
+                    "customerId": cid,
+                    "reference": unique("B"),
+                    "amount": "20000.00",
+                    "receivedOn": TODAY.isoformat(),
+                    "invoiceNumbers": [number],
+                }
+            },
+            Role.FINANCE,
+        )["data"]["recordPayment"]["errors"]
+        == []
+    )
     worker.drain()
     sweep(cid, 38)
     task = gql(TASKS, {"c": cid})["data"]["collectionTasks"]["nodes"][0]

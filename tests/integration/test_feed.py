@@ -21,14 +21,24 @@ ROLE_EVENTS = """subscription($c: ID, $after: ID, $role: Role) {
 
 def overdue_customer(gql) -> str:  # type: ignore[no-untyped-def]
     q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }"
-    i = {"code": unique("F"), "legalName": "杭州康泽医疗器械有限公司", "type": "DISTRIBUTOR", "creditLimit": "300000",
-         "attributes": {"customer_since": "2019-01-01"}}
+    i = {
+        "code": unique("F"),
+        "legalName": "杭州康泽医疗器械有限公司",
+        "type": "DISTRIBUTOR",
+        "creditLimit": "300000",
+        "attributes": {"customer_since": "2019-01-01"},
+    }
     cid = gql(q, {"i": i})["data"]["createCustomer"]["customer"]["id"]
     inv = "mutation($i: InvoiceInput!) { recordInvoice(input: $i) { errors { message } } }"
     for number, amount, due in ((unique("O"), "5000.00", -5), (unique("C"), "50000.00", 90)):
         due_on = TODAY + timedelta(days=due)
-        i = {"customerId": cid, "number": number, "amount": amount,
-             "issuedOn": (min(due_on, TODAY) - timedelta(days=30)).isoformat(), "dueOn": due_on.isoformat()}
+        i = {
+            "customerId": cid,
+            "number": number,
+            "amount": amount,
+            "issuedOn": (min(due_on, TODAY) - timedelta(days=30)).isoformat(),
+            "dueOn": due_on.isoformat(),
+        }
         assert gql(inv, {"i": i}, Role.FINANCE)["data"]["recordInvoice"]["errors"] == []
     return cid
 
@@ -43,7 +53,7 @@ def test_my_warnings_lists_what_my_roles_are_told_unacknowledged_first(gql, work
     assert cid not in [w["customer"]["id"] for w in onboarding if w["kind"] == "OVERDUE_REMINDER"]
 
     reminder = next(w for w in sales if w["kind"] == "OVERDUE_REMINDER")
-    ack = "mutation($id: ID!) { acknowledgeWarning(id: $id, note: \"called them\") { errors { code } } }"
+    ack = 'mutation($id: ID!) { acknowledgeWarning(id: $id, note: "called them") { errors { code } } }'
     assert gql(ack, {"id": reminder["id"]}, Role.SALES)["data"]["acknowledgeWarning"]["errors"] == []
     feed = gql(MY_WARNINGS, None, Role.SALES)["data"]["myWarnings"]
     seen = [w["acknowledgedAt"] is not None for w in feed]
@@ -58,8 +68,9 @@ def test_risk_events_role_filter(gql, live_server, worker, token_for) -> None:  
     assert gql(limit, {"c": cid}, Role.CREDIT_MANAGER)["data"]["setCreditLimit"]["errors"] == []
 
     async def received(role: str) -> list[dict]:
-        ws = await open_subscription(live_server.ws_url, token_for(Role.VIEWER), ROLE_EVENTS,
-                                     {"c": cid, "after": "0" * 20, "role": role})
+        ws = await open_subscription(
+            live_server.ws_url, token_for(Role.VIEWER), ROLE_EVENTS, {"c": cid, "after": "0" * 20, "role": role}
+        )
         events: list[dict] = []
         try:
             # Everything up to the last limit change, replayed from the store in id order.

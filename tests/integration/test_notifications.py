@@ -163,12 +163,22 @@ def test_overdue_ladder_mails_sales_and_customer_then_opens_a_task_then_blocks(g
     number = unique("INV")
     issued = TODAY - timedelta(days=65)
     q = "mutation($i: InvoiceInput!) { recordInvoice(input: $i) { errors { message } } }"
-    invoice = {"customerId": cid, "number": number, "amount": "80000.00", "issuedOn": issued.isoformat(),
-               "dueOn": (TODAY - timedelta(days=5)).isoformat()}
+    invoice = {
+        "customerId": cid,
+        "number": number,
+        "amount": "80000.00",
+        "issuedOn": issued.isoformat(),
+        "dueOn": (TODAY - timedelta(days=5)).isoformat(),
+    }
     assert gql(q, {"i": invoice}, Role.FINANCE)["data"]["recordInvoice"]["errors"] == []
     # A larger invoice not yet due, so the overdue share stays under the severe threshold (50%).
-    current = {"customerId": cid, "number": unique("INV"), "amount": "100000.00", "issuedOn": TODAY.isoformat(),
-               "dueOn": (TODAY + timedelta(days=120)).isoformat()}
+    current = {
+        "customerId": cid,
+        "number": unique("INV"),
+        "amount": "100000.00",
+        "issuedOn": TODAY.isoformat(),
+        "dueOn": (TODAY + timedelta(days=120)).isoformat(),
+    }
     assert gql(q, {"i": current}, Role.FINANCE)["data"]["recordInvoice"]["errors"] == []
     worker.drain()
 
@@ -183,7 +193,9 @@ def test_overdue_ladder_mails_sales_and_customer_then_opens_a_task_then_blocks(g
     state = gql(CUSTOMER_STATE, {"id": cid})["data"]["customer"]
     reminder = next(w for w in state["warnings"] if w["kind"] == "OVERDUE_REMINDER")
     assert {(d["channel"], d["target"], d["status"], d["attempts"]) for d in reminder["deliveries"]} >= {
-        ("EMAIL", people["SALES"], "DELIVERED", 1), ("EMAIL", contact, "DELIVERED", 1)}
+        ("EMAIL", people["SALES"], "DELIVERED", 1),
+        ("EMAIL", contact, "DELIVERED", 1),
+    }
     assert gql(TASKS, {"c": cid})["data"]["collectionTasks"]["totalCount"] == 0
 
     # 35 days overdue: a collection task for finance, and finance is e-mailed.
@@ -205,8 +217,11 @@ def test_overdue_ladder_mails_sales_and_customer_then_opens_a_task_then_blocks(g
     assert any("严重逾期" in s for s in _subjects(smtp, people["EXECUTIVE"]))
     state = gql(CUSTOMER_STATE, {"id": cid})["data"]["customer"]
     assert state["blocked"] is True and state["credit"]["prepaymentRequired"] is True
-    order = {"customerId": cid, "externalRef": unique("PO"), "lines": [
-        {"sku": "GLOVE", "deviceClass": "I", "category": "14", "quantity": 10, "unitPrice": "100.00"}]}
+    order = {
+        "customerId": cid,
+        "externalRef": unique("PO"),
+        "lines": [{"sku": "GLOVE", "deviceClass": "I", "category": "14", "quantity": 10, "unitPrice": "100.00"}],
+    }
     held = gql(SUBMIT, {"i": order}, Role.SALES)["data"]["submitOrder"]["order"]
     assert held["status"] == "HELD" and "PREPAYMENT_REQUIRED" in held["holdReasons"]
     assert gql(TASKS, {"c": cid})["data"]["collectionTasks"]["totalCount"] == 1

@@ -39,14 +39,24 @@ def runtime_thread(settings, app_client) -> Iterator[NotifierThread]:  # type: i
 
 def scored_customer(gql, worker, uscc: str | None = None) -> str:  # type: ignore[no-untyped-def]
     q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } errors { message } } }"
-    i: dict[str, Any] = {"code": unique("G"), "legalName": "成都康瑞医疗器械有限公司", "type": "DISTRIBUTOR",
-                         "creditLimit": "200000", "attributes": {"customer_since": "2018-01-01"}}
+    i: dict[str, Any] = {
+        "code": unique("G"),
+        "legalName": "成都康瑞医疗器械有限公司",
+        "type": "DISTRIBUTOR",
+        "creditLimit": "200000",
+        "attributes": {"customer_since": "2018-01-01"},
+    }
     if uscc:
         i["uscc"] = uscc
     cid = gql(q, {"i": i})["data"]["createCustomer"]["customer"]["id"]
     inv = "mutation($i: InvoiceInput!) { recordInvoice(input: $i) { errors { message } } }"
-    i = {"customerId": cid, "number": unique("I"), "amount": "30000.00", "issuedOn": TODAY.isoformat(),
-         "dueOn": (TODAY + timedelta(days=60)).isoformat()}
+    i = {
+        "customerId": cid,
+        "number": unique("I"),
+        "amount": "30000.00",
+        "issuedOn": TODAY.isoformat(),
+        "dueOn": (TODAY + timedelta(days=60)).isoformat(),
+    }
     assert gql(inv, {"i": i}, Role.FINANCE)["data"]["recordInvoice"]["errors"] == []
     worker.drain()
     return cid
@@ -61,8 +71,14 @@ def test_a_lawsuit_raises_the_right_warning_and_moves_the_score(gql, worker) -> 
     before = gql(STATE, {"id": cid})["data"]["customer"]
     assert "external_rating" not in [f["name"] for f in before["risk"]["factors"]]  # no rating: left out
 
-    lawsuit = {"customerId": cid, "kind": "LAWSUIT", "severity": "HIGH", "source": "成都市中级人民法院",
-               "occurredOn": (TODAY - timedelta(days=3)).isoformat(), "note": "合同纠纷，标的 120 万"}
+    lawsuit = {
+        "customerId": cid,
+        "kind": "LAWSUIT",
+        "severity": "HIGH",
+        "source": "成都市中级人民法院",
+        "occurredOn": (TODAY - timedelta(days=3)).isoformat(),
+        "note": "合同纠纷，标的 120 万",
+    }
     assert gql(RECORD, {"i": lawsuit}, Role.SALES)["data"] is None  # CREDIT_MANAGER only
     made = gql(RECORD, {"i": lawsuit}, Role.CREDIT_MANAGER)["data"]["recordRiskSignal"]
     assert made["errors"] == [] and made["signal"]["kind"] == "LAWSUIT"
@@ -86,12 +102,19 @@ def test_a_lawsuit_raises_the_right_warning_and_moves_the_score(gql, worker) -> 
 
 def test_signal_input_is_checked(gql, worker) -> None:  # type: ignore[no-untyped-def]
     cid = scored_customer(gql, worker)
-    rating = {"customerId": cid, "kind": "EXTERNAL_RATING", "severity": "INFO", "source": "中诚信",
-              "occurredOn": (TODAY + timedelta(days=1)).isoformat()}
+    rating = {
+        "customerId": cid,
+        "kind": "EXTERNAL_RATING",
+        "severity": "INFO",
+        "source": "中诚信",
+        "occurredOn": (TODAY + timedelta(days=1)).isoformat(),
+    }
     errors = gql(RECORD, {"i": rating}, Role.CREDIT_MANAGER)["data"]["recordRiskSignal"]["errors"]
     assert {(e["field"], e["code"]) for e in errors} == {("score", "REQUIRED"), ("occurredOn", "INVALID_DATE_RANGE")}
     bad = {**rating, "occurredOn": TODAY.isoformat(), "score": 140}
-    assert [e["field"] for e in gql(RECORD, {"i": bad}, Role.CREDIT_MANAGER)["data"]["recordRiskSignal"]["errors"]] == ["score"]
+    assert [e["field"] for e in gql(RECORD, {"i": bad}, Role.CREDIT_MANAGER)["data"]["recordRiskSignal"]["errors"]] == [
+        "score"
+    ]
 
 
 class RatingsServer:

@@ -48,9 +48,18 @@ def test_backoff_is_capped_and_attempts_end() -> None:
 
 
 def test_packaged_templates_render_in_chinese(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    values = {"customer_name": "南京康泰", "customer_code": "C1", "kind_name": "催收", "severity_name": "中",
-              "message": "逾期", "warning_id": "wrn_1", "sender_name": "x", "today": "2026-11-23",
-              "overdue_amount": "1,000.00", "days_overdue": "35"}
+    values = {
+        "customer_name": "南京康泰",
+        "customer_code": "C1",
+        "kind_name": "催收",
+        "severity_name": "中",
+        "message": "逾期",
+        "warning_id": "wrn_1",
+        "sender_name": "x",
+        "today": "2026-11-23",
+        "overdue_amount": "1,000.00",
+        "days_overdue": "35",
+    }
     warning = render("warning", values)
     assert warning.subject == "【信用预警·中】南京康泰：催收"
     reminder = render("overdue_reminder_customer", values)
@@ -64,33 +73,77 @@ def test_packaged_templates_render_in_chinese(tmp_path) -> None:  # type: ignore
 
 
 def _event(type_: str, severity: str, payload: dict) -> dict:
-    return {"_id": "00000000000000000007", "type": type_, "severity": severity, "customer_id": ObjectId(),
-            "occurred_at": datetime(2026, 11, 23, tzinfo=UTC), "payload": payload}
+    return {
+        "_id": "00000000000000000007",
+        "type": type_,
+        "severity": severity,
+        "customer_id": ObjectId(),
+        "occurred_at": datetime(2026, 11, 23, tzinfo=UTC),
+        "payload": payload,
+    }
 
 
 def test_planning_mails_roles_and_the_customer_and_posts_to_matching_webhooks() -> None:
     warning = ObjectId()
-    event = _event("WARNING_RAISED", "LOW", {"warningId": f"wrn_{warning}", "kind": "OVERDUE_REMINDER",
-                                             "severity": "LOW", "notifyRoles": ["SALES", "FINANCE"]})
+    event = _event(
+        "WARNING_RAISED",
+        "LOW",
+        {
+            "warningId": f"wrn_{warning}",
+            "kind": "OVERDUE_REMINDER",
+            "severity": "LOW",
+            "notifyRoles": ["SALES", "FINANCE"],
+        },
+    )
     recipients = {"SALES": ["s@x.cn", "both@x.cn"], "FINANCE": ["both@x.cn"], "EXECUTIVE": ["ceo@x.cn"]}
     hooks = [
-        {"_id": ObjectId(), "url": "http://a", "min_severity": "INFO", "event_types": [], "disabled": False,
-         "deleted_at": None},
-        {"_id": ObjectId(), "url": "http://b", "min_severity": "HIGH", "event_types": [], "disabled": False,
-         "deleted_at": None},
-        {"_id": ObjectId(), "url": "http://c", "min_severity": "INFO", "event_types": ["ORDER_HELD"],
-         "disabled": False, "deleted_at": None},
-        {"_id": ObjectId(), "url": "http://d", "min_severity": "INFO", "event_types": [], "disabled": True,
-         "deleted_at": None},
+        {
+            "_id": ObjectId(),
+            "url": "http://a",
+            "min_severity": "INFO",
+            "event_types": [],
+            "disabled": False,
+            "deleted_at": None,
+        },
+        {
+            "_id": ObjectId(),
+            "url": "http://b",
+            "min_severity": "HIGH",
+            "event_types": [],
+            "disabled": False,
+            "deleted_at": None,
+        },
+        {
+            "_id": ObjectId(),
+            "url": "http://c",
+            "min_severity": "INFO",
+            "event_types": ["ORDER_HELD"],
+            "disabled": False,
+            "deleted_at": None,
+        },
+        {
+            "_id": ObjectId(),
+            "url": "http://d",
+            "min_severity": "INFO",
+            "event_types": [],
+            "disabled": True,
+            "deleted_at": None,
+        },
     ]
     customer = {"attributes": {"contact_email": "ap@customer.cn"}}
     planned = plan_event(event, recipients, hooks, customer, datetime.now(UTC))
     targets = sorted((d["channel"], d["target"]) for d in planned)
-    assert targets == [("EMAIL", "ap@customer.cn"), ("EMAIL", "both@x.cn"), ("EMAIL", "s@x.cn"), ("WEBHOOK", "http://a")]
+    assert targets == [
+        ("EMAIL", "ap@customer.cn"),
+        ("EMAIL", "both@x.cn"),
+        ("EMAIL", "s@x.cn"),
+        ("WEBHOOK", "http://a"),
+    ]
     assert all(d["warning_id"] == warning for d in planned)
     # The same warning at the same severity plans the same e-mail ids: mailed once, however often it changes.
-    again = plan_event({**event, "_id": "00000000000000000009", "type": "WARNING_CHANGED"}, recipients, [], customer,
-                       datetime.now(UTC))
+    again = plan_event(
+        {**event, "_id": "00000000000000000009", "type": "WARNING_CHANGED"}, recipients, [], customer, datetime.now(UTC)
+    )
     assert {d["_id"] for d in again} <= {d["_id"] for d in planned}
 
 
@@ -102,7 +155,12 @@ def test_webhook_body_is_the_public_event() -> None:
 
 @pytest.mark.parametrize(
     ("grade", "kinds", "required"),
-    [(RiskGrade.E, [], True), (RiskGrade.D, [], False), (RiskGrade.B, ["SEVERE_OVERDUE"], True), (None, ["COLLECTION"], False)],
+    [
+        (RiskGrade.E, [], True),
+        (RiskGrade.D, [], False),
+        (RiskGrade.B, ["SEVERE_OVERDUE"], True),
+        (None, ["COLLECTION"], False),
+    ],
 )
 def test_prepayment_follows_grade_or_warning(grade, kinds, required) -> None:  # type: ignore[no-untyped-def]
     assert requires_prepayment(grade, kinds, POLICY) is required
