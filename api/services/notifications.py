@@ -31,7 +31,7 @@ from api.store import deliveries as store
 from api.store import events as event_store
 from api.store import ledger as ledger_store
 from notifications.retry import gives_up, next_delay
-from notifications.templates import KIND_NAMES, SEVERITY_NAMES, render
+from notifications.templates import KIND_NAMES, SEVERITY_NAMES, TemplateError, render
 from scoring.codes import Severity
 from scoring.ledger import max_days_overdue
 
@@ -183,11 +183,16 @@ class Notifier:
             if not page:
                 return new
             taken: list[dict[str, Any]] = []
+            expected = position + 1
             for event in page:
                 seq = int(event["_id"])
-                if seq != position + len(taken) + 1 and not self._gap_given_up(position + len(taken) + 1):
+                # An id not stored yet is waited for (its writer is busy), then given up (it died).
+                while seq > expected and self._gap_given_up(expected):
+                    expected += 1
+                if seq != expected:
                     break
                 taken.append(event)
+                expected += 1
             if not taken:
                 return new
             new.extend(await self._plan_events(taken, now))
@@ -302,7 +307,10 @@ class Notifier:
         if customer is None:
             customer = await self.rt.db.customers.find_one({"_id": event["customer_id"]}) or {}
         values = await self._values(delivery["template"], event, customer)
-        rendered = render(delivery["template"], values, self.rt.settings.templates_dir)
+        try:
+            rendered = render(delivery["template"], values, self.rt.settings.templates_dir)
+        except (TemplateError, OSError) as exc:  # a deployment's template is broken or missing
+            raise DeliveryFailed(str(exc)) from None
         headers = {"X-Medcredit-Event-Id": event["_id"]}
         if event.get("payload", {}).get("warningId"):
             headers["X-Medcredit-Warning-Id"] = event["payload"]["warningId"]

@@ -239,3 +239,37 @@ def test_overdue_ladder_mails_sales_and_customer_then_opens_a_task_then_blocks(g
     answer = gql(SUBMIT, {"i": prepaid}, Role.SALES)["data"]["submitOrder"]
     assert answer["errors"] == [] and answer["order"]["status"] == "APPROVED", answer
     worker.drain()
+
+
+def test_an_event_stored_late_is_waited_for_not_skipped(gql, notifier) -> None:  # type: ignore[no-untyped-def]
+    from bson import ObjectId
+
+    from api.events import new_event, record_event, store_and_publish
+    from scoring.codes import Severity
+
+    address = f"onboarding-{unique('g')}@example.cn"
+    assert gql(SET_RECIPIENTS, {"r": "ONBOARDING", "e": [address]})["data"]["setRoleRecipients"]["errors"] == []
+    first, second = ObjectId(), ObjectId()
+
+    def payload(warning: ObjectId) -> dict:
+        return {
+            "warningId": f"wrn_{warning}",
+            "kind": "LICENSE_EXPIRING",
+            "severity": "LOW",
+            "message": "资质即将到期",
+            "notifyRoles": ["ONBOARDING"],
+        }
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        rt, now = notifier.rt, datetime.now(UTC)
+        # The first event's id is taken (its writer is slow), the second is stored before it.
+        slow = await new_event(rt.db, "WARNING_RAISED", Severity.LOW, ObjectId(), payload(first))
+        await record_event(rt.db, rt.redis, "WARNING_RAISED", Severity.LOW, ObjectId(), payload(second))
+        before = await notifier.notifier.plan(now)
+        await store_and_publish(rt.db, rt.redis, slow)
+        after = await notifier.notifier.plan(now)
+        return before, after
+
+    before, after = notifier.call(scenario())
+    assert not any(str(second) in key for key in before), "the notifier waits for the missing id"
+    assert any(str(first) in key for key in after) and any(str(second) in key for key in after)
