@@ -132,6 +132,8 @@ class Notifier:
     mailer: SmtpMailer | None = None
     webhooks: WebhookSender = field(default_factory=WebhookSender)
     _gaps: dict[int, float] = field(default_factory=dict)
+    # The planning cursor as this notifier last left it (read from the store once).
+    _position: int | None = None
     # What planning already read for the deliveries it just made (event, customer, webhook),
     # so their first attempt costs no reads: a delivery's first attempt is its common case.
     _context: dict[str, tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]] = field(
@@ -155,29 +157,30 @@ class Notifier:
         attempts = await self._send_planned(planned, now)
         return attempts + (await self.send_due(now) if sweep else 0)
 
-    async def _send_planned(self, planned: list[str], now: datetime) -> int:
-        """Send the deliveries just planned, claimed by id (no search through the collection)."""
-        attempts = 0
+    async def _send_planned(self, planned: list[dict[str, Any]], now: datetime) -> int:
+        """Send the deliveries this notifier just stored: they were stored already leased to it,
+        so no claim (and no search through the collection) is needed."""
         for start in range(0, len(planned), SEND_CONCURRENCY):
-            claimed = await asyncio.gather(
-                *(store.claim(self.rt.db, key, now, LEASE) for key in planned[start : start + SEND_CONCURRENCY])
-            )
-            batch = [d for d in claimed if d is not None]
+            batch = planned[start : start + SEND_CONCURRENCY]
             await asyncio.gather(*(self.attempt(d, now, self._context.get(d["_id"])) for d in batch))
-            attempts += len(batch)
         self._context.clear()
-        return attempts
+        return len(planned)
 
-    async def plan(self, now: datetime) -> list[str]:
-        """Turn the events after the cursor into stored deliveries; returns the ids of the new ones."""
+    async def plan(self, now: datetime) -> list[dict[str, Any]]:
+        """Turn the events after the cursor into stored deliveries; returns the new ones.
+
+        The new ones are stored leased to this notifier (see :meth:`_send_planned`); one
+        that is not sent (a crash) is picked up by the retry sweep when the lease ends.
+        """
         db = self.rt.db
-        position = await store.cursor(db)
+        position = self._position if self._position is not None else await store.cursor(db)
         if position is None:
             # A fresh deployment starts at the newest event: history is not mailed out.
             await store.move_cursor(db, None, await event_store.last_event_seq(db))
             position = await store.cursor(db)
             assert position is not None
-        new: list[str] = []
+        self._position = position
+        new: list[dict[str, Any]] = []
         while True:
             page = await event_store.events_after(db, event_store.format_event_id(position), limit=PAGE)
             if not page:
@@ -199,6 +202,7 @@ class Notifier:
             start = position
             position = int(taken[-1]["_id"])
             await store.move_cursor(db, start, position)
+            self._position = position
             if len(taken) < len(page) or len(page) < PAGE:
                 return new
 
@@ -210,7 +214,7 @@ class Notifier:
             return True
         return False
 
-    async def _plan_events(self, events: list[dict[str, Any]], now: datetime) -> list[str]:
+    async def _plan_events(self, events: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
         db = self.rt.db
         recipients = await store.role_recipients(db)
         hooks = await store.webhooks(db)
@@ -224,10 +228,12 @@ class Notifier:
                     {"_id": cid}, projection={"attributes": 1, "legal_name": 1, "code": 1}
                 )
             for delivery in plan_event(event, recipients, hooks, customers.get(cid), now):
+                delivery["next_attempt_at"] = now + LEASE  # ours to send first (see plan)
                 planned.append(delivery)
                 hook = by_id.get(delivery.get("webhook_id"))
                 self._context[delivery["_id"]] = (event, customers.get(cid), hook)
-        return await store.insert_deliveries(db, planned)
+        stored = set(await store.insert_deliveries(db, planned))
+        return [d for d in planned if d["_id"] in stored]
 
     async def send_due(self, now: datetime) -> int:
         """Attempt every delivery due at ``now``, a few at a time."""

@@ -74,15 +74,6 @@ async def insert_deliveries(db: Database, documents: list[dict[str, Any]]) -> li
     return [doc["_id"] for doc in documents]
 
 
-async def claim(db: Database, delivery_id: str, now: datetime, lease: timedelta) -> dict[str, Any] | None:
-    """Take this delivery for sending if it is still open and due (None otherwise)."""
-    return await db[DELIVERIES].find_one_and_update(
-        {"_id": delivery_id, "status": {"$in": list(OPEN)}, "next_attempt_at": {"$lte": now}},
-        {"$set": {"next_attempt_at": now + lease}},
-        return_document=ReturnDocument.AFTER,
-    )
-
-
 async def claim_due(db: Database, now: datetime, lease: timedelta) -> dict[str, Any] | None:
     """Take one due delivery for sending (None when none is due)."""
     return await db[DELIVERIES].find_one_and_update(

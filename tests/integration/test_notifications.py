@@ -260,14 +260,14 @@ def test_an_event_stored_late_is_waited_for_not_skipped(gql, notifier) -> None: 
             "notifyRoles": ["ONBOARDING"],
         }
 
-    async def scenario() -> tuple[list[str], list[str]]:
+    async def scenario() -> tuple[list[str], list[str]]:  # the new deliveries' ids, before and after
         rt, now = notifier.rt, datetime.now(UTC)
         # The first event's id is taken (its writer is slow), the second is stored before it.
         slow = await new_event(rt.db, "WARNING_RAISED", Severity.LOW, ObjectId(), payload(first))
         await record_event(rt.db, rt.redis, "WARNING_RAISED", Severity.LOW, ObjectId(), payload(second))
-        before = await notifier.notifier.plan(now)
+        before = [d["_id"] for d in await notifier.notifier.plan(now)]
         await store_and_publish(rt.db, rt.redis, slow)
-        after = await notifier.notifier.plan(now)
+        after = [d["_id"] for d in await notifier.notifier.plan(now)]
         return before, after
 
     before, after = notifier.call(scenario())
