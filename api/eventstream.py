@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from bson import ObjectId
 
 from api import ids
+from api.audience import concerns
 from api.eventhub import EventHub, HubSubscription
 from api.eventorder import Event, event_seq
 from api.events import to_wire
@@ -34,6 +35,8 @@ class EventFilter:
 
     customer_id: ObjectId | None = None
     min_severity: Severity = Severity.INFO
+    # Only events that concern this role (api.audience), e.g. SALES: its reminders and orders.
+    role: str | None = None
     # Wire events carry the customer's public id: encoded once here, not once per event.
     _wire_customer: str | None = field(init=False, default=None, repr=False, compare=False)
 
@@ -52,6 +55,8 @@ class EventFilter:
         if self._wire_customer is not None and event["customer_id"] != self._wire_customer:
             return None
         if Severity(event["severity"]) < self.min_severity:
+            return None
+        if self.role is not None and not concerns(event, self.role):
             return None
         return event
 

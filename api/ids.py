@@ -18,6 +18,9 @@ PREFIXES = {
     "Shipment": "shp",
     "CustomerGroup": "grp",
     "LimitRequest": "lrq",
+    "Webhook": "whk",
+    "CollectionTask": "ctk",
+    "RiskSignal": "sig",
 }
 _TYPES = {prefix: type_name for type_name, prefix in PREFIXES.items()}
 

@@ -62,6 +62,16 @@ class Settings:
     max_tokens: int = 2000
     rate_limit_per_second: int = 20
     rate_limit_burst: int = 400
+    # Notification channels (api/services/notifications.py): e-mail over SMTP, webhooks.
+    smtp_url: str | None = None
+    smtp_sender: str = "medcredit@localhost"
+    templates_dir: Path | None = None
+    # Attempts per delivery (waits double from the base, at most an hour): 12 span about an hour.
+    notify_max_attempts: int = 12
+    notify_backoff_seconds: int = 2
+    # An outside credit-information provider pulled for ratings (api/services/signals.py).
+    ratings_url: str | None = None
+    ratings_key: str | None = None
 
     @property
     def embedded_db(self) -> bool:
@@ -146,4 +156,13 @@ def load_settings() -> Settings:
         cors_origins=_origins("MEDCREDIT_CORS_ORIGINS"),
         persisted_queries=_int("MEDCREDIT_PERSISTED_QUERIES", 1000),
         graphiql_dir=Path(os.environ.get("MEDCREDIT_GRAPHIQL_DIR") or DEFAULT_GRAPHIQL_DIR).resolve(),
+        smtp_url=os.environ.get("MEDCREDIT_SMTP_URL") or None,
+        smtp_sender=os.environ.get("MEDCREDIT_SMTP_SENDER") or "medcredit@localhost",
+        templates_dir=(
+            Path(os.environ["MEDCREDIT_TEMPLATES_DIR"]) if os.environ.get("MEDCREDIT_TEMPLATES_DIR") else None
+        ),
+        notify_max_attempts=_int("MEDCREDIT_NOTIFY_MAX_ATTEMPTS", 12),
+        notify_backoff_seconds=_int("MEDCREDIT_NOTIFY_BACKOFF_SECONDS", 2),
+        ratings_url=os.environ.get("MEDCREDIT_RATINGS_URL") or None,
+        ratings_key=os.environ.get("MEDCREDIT_RATINGS_KEY") or None,
     )

@@ -127,6 +127,7 @@ def run_stack(host: str = "127.0.0.1", port: int = 8000) -> int:
             _Child("worker", [str(bin_dir / "dramatiq"), "workers.actors", "--processes", "1", "--threads", "2"], env)
         )
         children.append(_Child("scheduler", [python, "-m", "workers.scheduler"], env))
+        children.append(_Child("notifier", [python, "-m", "workers.notifier"], env))
         print(
             f"medcredit: GraphQL on http://{host}:{port}/graphql — Ctrl-C stops everything",
             flush=True,

@@ -9,6 +9,7 @@ BENCHES = [
     ["bench.scoring_bench"],
     ["bench.rescoring_sweep", "--customers", "300", "--invoices", "20"],
     ["bench.event_latency", "--producers", "2", "--events", "200"],
+    ["bench.notification_latency", "--events", "200"],
     ["bench.subscribers", "--counts", "20,200,1000"],
     ["bench.ocr_bench", "--n", "60"],
     ["bench.trust_bench", "--quiet"],

@@ -17,17 +17,20 @@ from strawberry.types import Info
 
 from api import ids
 from schema.audit import MutationAudit
+from schema.collection import CollectionMutation, CollectionQuery, load_task
 from schema.credit import CreditMutation
 from schema.credit_notes import CreditNoteMutation
 from schema.customer_changes import CustomerChangeMutation
 from schema.customers import CustomerMutation, CustomerQuery, load_customer
 from schema.documents import DocumentMutation, DocumentQuery, load_certificate, load_document
 from schema.events import EventQuery
+from schema.feed import FeedQuery
 from schema.fulfilment import FulfilmentMutation, FulfilmentQuery, load_shipment
 from schema.groups import GroupMutation, GroupQuery, load_group
 from schema.ledger import LedgerMutation
 from schema.limit_requests import LimitRequestMutation, LimitRequestQuery, load_limit_request
 from schema.node import Node
+from schema.notifications import NotificationMutation, NotificationQuery
 from schema.orders import OrderMutation, OrderQuery, load_order
 from schema.permissions import IsAuthenticated
 from schema.reporting import MaskInternalErrors, MedcreditSchema, is_system_error
@@ -35,6 +38,7 @@ from schema.reports import ReportQuery
 from schema.risk import WarningMutation, WarningQuery, load_warning
 from schema.scalars import SCALAR_OVERRIDES
 from schema.shared_results import SharedEventExecutionContext
+from schema.signals import SignalMutation
 from schema.subscriptions import Subscription
 
 __all__ = ["build_schema", "is_system_error", "served_sdl"]
@@ -49,6 +53,7 @@ NODE_LOADERS: dict[str, Callable[[Info, str], Awaitable[Node | None]]] = {
     "Shipment": load_shipment,
     "LimitRequest": load_limit_request,
     "CustomerGroup": load_group,
+    "CollectionTask": load_task,
 }
 
 
@@ -57,7 +62,8 @@ class NodeQuery:
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         decoded = ids.decode_id(id)
-        return await NODE_LOADERS[decoded[0]](info, id) if decoded else None
+        loader = NODE_LOADERS.get(decoded[0]) if decoded else None  # some ids (webhooks) are not nodes
+        return await loader(info, id) if loader else None
 
 
 @strawberry.type
@@ -72,6 +78,9 @@ class Query(
     FulfilmentQuery,
     LimitRequestQuery,
     GroupQuery,
+    NotificationQuery,
+    CollectionQuery,
+    FeedQuery,
 ):
     pass
 
@@ -89,6 +98,9 @@ class Mutation(
     LimitRequestMutation,
     CustomerChangeMutation,
     GroupMutation,
+    NotificationMutation,
+    CollectionMutation,
+    SignalMutation,
 ):
     pass
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from schema.limit_requests import LimitRequest, ScoreHistoryEntry
     from schema.orders import Order, OrderFilter, OrderOrder
     from schema.risk import RiskAssessment, Warning, WarningFilter, WarningOrder
+    from schema.signals import RiskSignal
 
 
 @strawberry.type
@@ -54,6 +55,11 @@ class CreditProfile:
     available: Decimal
     payment_term_days: int
     aging: AgingBuckets
+    prepayment_required: bool = strawberry.field(
+        default=False,
+        description="New orders need payment in advance (the policy's response to a grade or warning): "
+        "send `prepaymentReference` with `submitOrder`.",
+    )
 
 
 @strawberry.type
@@ -107,7 +113,14 @@ class Customer(Node):
                 d61to90=profile.aging.d61to90,
                 over90=profile.aging.over90,
             ),
+            prepayment_required=bool(self.doc.get("prepayment_required")),
         )
+
+    @strawberry.field(description="Outside signals about the customer, newest first.")
+    async def risk_signals(self, info: Info) -> list[Annotated[RiskSignal, strawberry.lazy("schema.signals")]]:
+        from schema.signals import signals_of
+
+        return await signals_of(info, self.doc["_id"])
 
     @strawberry.field
     async def certificates(self, info: Info) -> list[Annotated[Certificate, strawberry.lazy("schema.documents")]]:

@@ -110,6 +110,11 @@ class SubmitOrderInput:
     customer_id: strawberry.ID
     external_ref: str
     lines: list[OrderLineInput]
+    prepayment_reference: str | None = strawberry.field(
+        default=None,
+        description="The reference of a prepayment received for this order's total: it is recorded as a "
+        "payment and the order needs no credit (PREPAYMENT_REQUIRED customers).",
+    )
 
 
 @strawberry.type
@@ -223,6 +228,7 @@ class OrderMutation:
                 lines,
                 actor=info.context.actor,
                 today=datetime.now(UTC).date(),
+                prepayment_reference=input.prepayment_reference,
             )
         )
         if result is None:

@@ -25,6 +25,7 @@ from scoring.codes import Severity as SeverityLevel
 
 if TYPE_CHECKING:
     from schema.customers import Customer
+    from schema.notifications import Delivery
 
 
 # The most warnings one response lists (the store reads at most this many too).
@@ -64,6 +65,12 @@ class Warning(Node):
 
         doc = await info.context.customers.load(self.doc["customer_id"])
         return Customer.from_doc(doc)
+
+    @strawberry.field(description="Every notification sent (or being sent) for this warning.")
+    async def deliveries(self, info: Info) -> list[Annotated[Delivery, strawberry.lazy("schema.notifications")]]:
+        from schema.notifications import deliveries_of_warning
+
+        return await deliveries_of_warning(info, self.doc["_id"])
 
 
 @strawberry.type

@@ -13,6 +13,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -27,7 +28,7 @@ from api.services.documents import FINAL
 from api.store import documents as document_store
 from schema.context import Context
 from schema.documents import QualificationDocument
-from schema.enums import Severity
+from schema.enums import Role, Severity
 from schema.permissions import AUDIT_READERS, IsAuthenticated
 from schema.risk import RiskEvent
 from schema.shared_results import share
@@ -123,6 +124,9 @@ class Subscription:
         customer_id: strawberry.ID | None = None,
         min_severity: Severity | None = Severity.INFO,
         after: strawberry.ID | None = None,
+        role: Annotated[
+            Role | None, strawberry.argument(description="Only events that concern this role (its warnings, orders).")
+        ] = None,
     ) -> AsyncGenerator[RiskEvent]:
         customer_oid = ids.decode_oid(customer_id, "Customer") if customer_id else None
         if customer_id and customer_oid is None:
@@ -132,7 +136,9 @@ class Subscription:
         except ValueError:
             raise GraphQLError("`after` must be the id of an event this feed delivered") from None
         hub = _hub(info)
-        wanted = EventFilter(customer_id=customer_oid, min_severity=min_severity or Severity.INFO)
+        wanted = EventFilter(
+            customer_id=customer_oid, min_severity=min_severity or Severity.INFO, role=role.value if role else None
+        )
         user = info.context.user
         may_read_audit = user is not None and user.has_any(AUDIT_READERS)
         last_id = str(after) if after else None

@@ -73,6 +73,8 @@ class HoldReason(Enum):
     CUSTOMER_BLOCKED = "CUSTOMER_BLOCKED"
     # The order fits the customer's own limit but not its group's (related parties).
     GROUP_LIMIT = "GROUP_LIMIT"
+    # The policy wants payment in advance (a grade or a warning); none came with the order.
+    PREPAYMENT_REQUIRED = "PREPAYMENT_REQUIRED"
 
 
 class QualificationStatus(Enum):

@@ -32,6 +32,8 @@ class OrderRequest:
     """An order to be gated."""
 
     lines: tuple[OrderRequestLine, ...]
+    # Paid in advance (a received prepayment came with the order): no credit is extended.
+    prepaid: bool = False
 
     @property
     def amount(self) -> Decimal:
@@ -54,6 +56,8 @@ class GateCustomer:
     # Credit left in the customer's group (related parties) before this order; None
     # when the customer is in no group or the group has no limit of its own.
     group_available_credit: Decimal | None = None
+    # The policy's response to a low grade or severe warning (scoring.responses).
+    prepayment_required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +120,9 @@ def decide_order(order: OrderRequest, customer: GateCustomer, as_of: date, polic
     exceeds available credit; GROUP_LIMIT when it exceeds the credit left in the
     customer's group; OVERDUE when an invoice is more than
     ``gate.overdue_block_days`` past due; and the union of the lines' qualification
-    reasons (see :func:`line_hold_reasons`).
+    reasons (see :func:`line_hold_reasons`). PREPAYMENT_REQUIRED when the customer must
+    pay in advance and the order is not prepaid; a prepaid order extends no credit, so
+    the credit reasons (blocked, limit, overdue) do not apply to it, only qualification.
 
     Parameters:
         order: the order lines.
@@ -128,14 +134,21 @@ def decide_order(order: OrderRequest, customer: GateCustomer, as_of: date, polic
         ``GateDecision``; reasons in ``HoldReason`` declaration order, without duplicates.
     """
     found: set[HoldReason] = set()
-    if customer.blocked:
+    on_credit = not order.prepaid
+    if customer.blocked and on_credit:
         found.add(HoldReason.CUSTOMER_BLOCKED)
-    if order.amount > customer.available_credit:
+    if order.amount > customer.available_credit and on_credit:
         found.add(HoldReason.CREDIT_LIMIT)
-    if customer.group_available_credit is not None and order.amount > customer.group_available_credit:
+    if (
+        customer.group_available_credit is not None
+        and order.amount > customer.group_available_credit
+        and on_credit
+    ):
         found.add(HoldReason.GROUP_LIMIT)
-    if customer.max_days_overdue > policy.gate.overdue_block_days:
+    if customer.max_days_overdue > policy.gate.overdue_block_days and on_credit:
         found.add(HoldReason.OVERDUE)
+    if customer.prepayment_required and on_credit:
+        found.add(HoldReason.PREPAYMENT_REQUIRED)
     per_line = tuple(line_hold_reasons(line, customer.certificates, as_of, policy) for line in order.lines)
     for reasons in per_line:
         found.update(reasons)

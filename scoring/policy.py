@@ -21,6 +21,7 @@ from scoring.policy_fields import number as _number
 from scoring.policy_fields import string as _str
 from scoring.policy_fields import string_list as _str_list
 from scoring.policy_fields import table as _table
+from scoring.responses import ResponsePolicy, parse_responses
 from scoring.roles import Role
 
 #: Scorecard factors in display order; the policy must give a rule for each.
@@ -159,6 +160,8 @@ class Policy:
     warnings: WarningPolicy
     gate: GatePolicy
     lifecycle: LifecyclePolicy = field(default_factory=lambda: DEFAULT_LIFECYCLE)
+    # Prepayment, collection tasks, outside signals (scoring/responses.py); optional table.
+    responses: ResponsePolicy = ResponsePolicy()
 
 
 # --- parsing helpers -------------------------------------------------------------------
@@ -379,6 +382,7 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         warnings=_parse_warnings(_table(data, "warnings", "")),
         gate=_parse_gate(_table(data, "gate", "")),
         lifecycle=parse_lifecycle(data.get("lifecycle", {})),
+        responses=parse_responses(data.get("responses") or {}),
     )
 
 

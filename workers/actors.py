@@ -14,7 +14,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from api.progress import SweepLog
-from api.services import documents, expiry, rescoring
+from api.services import documents, expiry, rescoring, signals
 from workers.broker import setup_broker
 from workers.runtime import get_runtime
 
@@ -66,3 +66,10 @@ async def expiry_sweep() -> None:
     """Daily: mark lapsed certificates expired and raise the expiry reminders."""
     runtime = await get_runtime()
     await expiry.sweep_expiry(runtime, today=_today())  # logs its own progress and totals
+
+
+@dramatiq.actor(max_retries=3)
+async def pull_ratings() -> None:
+    """Daily: ask the credit-information provider (MEDCREDIT_RATINGS_URL) for new ratings."""
+    runtime = await get_runtime()
+    await signals.pull_configured_ratings(runtime, today=_today())

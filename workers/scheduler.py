@@ -36,6 +36,7 @@ JOBS = (
     Job("flush_outbox", 30),
     Job("expiry_sweep", DAY),
     Job("rescore_all", DAY),
+    Job("pull_ratings", DAY),
 )
 
 

@@ -33,6 +33,7 @@ from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
 from api.services.groups import group_position, reserve_with_group
 from api.services.orders import APPROVED, Line, audit_row, order_document, order_event, problems_of, same_order
+from api.services.prepayments import record_prepayment
 from api.store import certificates as cert_store
 from api.store import customers as customer_store
 from api.store import ledger as ledger_store
@@ -58,6 +59,8 @@ class _Pending:
     actor: str
     today: date
     future: asyncio.Future[Result]
+    # A received prepayment's reference (recorded as a payment before the order is decided).
+    prepayment: str | None = None
 
 
 @dataclass(eq=False)
@@ -74,6 +77,7 @@ async def submit_order(
     *,
     actor: str,
     today: date,
+    prepayment_reference: str | None = None,
 ) -> Result:
     """Decide an order once per external reference; returns it and whether it is new.
 
@@ -86,10 +90,11 @@ async def submit_order(
         raise InvalidInput(*problems)
     if customer_id is None:
         raise invalid("No customer with this id.", ErrorCode.NOT_FOUND, "customerId")
+    prepayment = await record_prepayment(rt, customer_id, prepayment_reference, lines, actor=actor, today=today)
     queues: dict[ObjectId, _CustomerQueue] = rt.order_queues
     queue = queues.setdefault(customer_id, _CustomerQueue())
     future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-    queue.waiting.append(_Pending(external_ref.strip(), lines, actor, today, future))
+    queue.waiting.append(_Pending(external_ref.strip(), lines, actor, today, future, prepayment))
     if queue.drainer is None or queue.drainer.done():
         queue.drainer = asyncio.create_task(_drain(rt, customer_id, queue))
     # The decision is taken even if this caller goes away: shield it from cancellation.
@@ -121,11 +126,12 @@ async def _facts(rt: Runtime, customer: dict[str, Any], today: date) -> GateCust
         available_credit=customer.get("credit_limit", ZERO) - exposure_of(customer),
         max_days_overdue=receivables.max_days_overdue([to_invoice(d) for d in invoices], today),
         certificates=tuple(to_certificate(d) for d in certificates),
+        prepayment_required=bool(customer.get("prepayment_required")),
     )
 
 
-def _request(lines: list[Line]) -> OrderRequest:
-    return OrderRequest(tuple(OrderRequestLine(i.device_class, i.category.strip(), i.amount) for i in lines))
+def _request(lines: list[Line], prepaid: bool = False) -> OrderRequest:
+    return OrderRequest(tuple(OrderRequestLine(i.device_class, i.category.strip(), i.amount) for i in lines), prepaid)
 
 
 async def _decide_batch(rt: Runtime, customer_id: ObjectId, batch: list[_Pending]) -> None:
@@ -146,7 +152,7 @@ async def _decide_batch(rt: Runtime, customer_id: ObjectId, batch: list[_Pending
         for pending in batch:
             if pending.ref in existing or pending.ref in new:
                 continue
-            request = _request(pending.lines)
+            request = _request(pending.lines, pending.prepayment is not None)
             available = facts.available_credit - approved_total
             decision = decide_order(
                 request,
@@ -155,7 +161,8 @@ async def _decide_batch(rt: Runtime, customer_id: ObjectId, batch: list[_Pending
                     available,
                     facts.max_days_overdue,
                     facts.certificates,
-                    group.available - approved_total if group is not None else None,
+                    group_available_credit=group.available - approved_total if group is not None else None,
+                    prepayment_required=facts.prepayment_required,
                 ),
                 pending.today,
                 rt.policy,
@@ -163,6 +170,9 @@ async def _decide_batch(rt: Runtime, customer_id: ObjectId, batch: list[_Pending
             new[pending.ref] = order_document(
                 customer_id, pending.ref, pending.lines, request.amount, decision, pending.actor
             )
+            if pending.prepayment is not None:
+                new[pending.ref]["prepayment_reference"] = pending.prepayment
+                continue  # paid in advance: nothing to reserve
             if decision.approved:
                 approved_total += request.amount
         # Reserved on the group too (related parties), atomically there as here.

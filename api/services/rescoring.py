@@ -9,6 +9,7 @@ entry per customer and day, and unchanged scores, limits and warnings emit no ev
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,10 +20,12 @@ from api import ids
 from api.events import record_event
 from api.runtime import Runtime
 from api.services.alerts import sync_warnings
+from api.services.collection import follow_up
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
 from api.services.groups import related_party_specs, tell_siblings
 from api.services.returns import with_ledger_returns
+from api.services.signals import scoring_inputs
 from api.store import audit as audit_store
 from api.store import certificates as cert_store
 from api.store import dates
@@ -33,6 +36,7 @@ from scoring.automatic_limits import automatic_limit
 from scoring.codes import LimitDecisionKind, Severity
 from scoring.policy import Policy
 from scoring.qualification import Certificate, qualification_status
+from scoring.responses import requires_prepayment
 from scoring.scorecard import Assessment, CustomerSnapshot, assess
 from scoring.warnings import evaluate_warnings, risk_signals
 
@@ -145,6 +149,9 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
     certificates = [to_certificate(d) for d in await cert_store.certificates_of(db, customer_id)]
     snapshot = build_snapshot(customer, invoices, certificates, today, policy)
     snapshot = await with_ledger_returns(db, snapshot, customer_id, invoices, today, policy)
+    # Outside signals replace attributes.external_rating and raise their own warnings.
+    rating, signal_specs = await scoring_inputs(rt, customer, today, snapshot.external_rating)
+    snapshot = replace(snapshot, external_rating=rating)
     assessment = assess(snapshot, policy, today)
     now = datetime.now(UTC)
     old_risk = customer.get("risk") or {}
@@ -187,6 +194,8 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
     changes.update(await _apply_limit_policy(rt, customer, snapshot, assessment))
     specs = evaluate_warnings(risk_signals(snapshot, assessment, certificates, today, policy), policy)
     specs = (*specs, *await related_party_specs(rt, customer))
+    specs = await follow_up(rt, customer, (*specs, *signal_specs), snapshot.open_invoices, today)  # tasks, promises
+    changes["prepayment_required"] = requires_prepayment(assessment.grade, [s.kind for s in specs], policy.responses)
     blocked = await sync_warnings(rt, customer, specs)
     if blocked != bool(customer.get("blocked")):
         changes["blocked"] = blocked

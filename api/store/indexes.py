@@ -78,6 +78,22 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("uscc", ASCENDING)], name="uscc"),
         IndexModel([("serial", ASCENDING)], name="serial"),
     ],
+    # Notification deliveries (api/store/deliveries.py): due ones are claimed by time.
+    "deliveries": [
+        IndexModel([("next_attempt_at", ASCENDING)], name="next_attempt_at"),
+        IndexModel([("warning_id", ASCENDING)], name="warning"),
+    ],
+    "collection_tasks": [
+        IndexModel([("open_key", ASCENDING)], unique=True, name="open_key_unique",
+                   partialFilterExpression={"open_key": {"$type": "string"}}),
+        IndexModel([("assignee", ASCENDING)], name="assignee"),
+    ],
+    "risk_signals": [
+        IndexModel([("customer_id", ASCENDING)], name="customer"),
+        # Ratings pulled from a provider: one per provider, company and rating day.
+        IndexModel([("key", ASCENDING)], unique=True, name="key_unique",
+                   partialFilterExpression={"key": {"$type": "string"}}),
+    ],
 }
 
 

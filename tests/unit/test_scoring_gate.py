@@ -113,7 +113,7 @@ def test_every_reason_is_listed_once_in_enum_order():
         )
     )
     customer = _customer(OP_EXPIRED, FILING, blocked=True, available="100000.00", overdue=95)
-    customer = replace(customer, group_available_credit=D("100.00"))
+    customer = replace(customer, group_available_credit=D("100.00"), prepayment_required=True)
     decision = decide_order(order, customer, AS_OF, POLICY)
     assert order.amount == D("105000.00")
     assert decision.approved is False
@@ -166,3 +166,17 @@ def test_qualification_status(certs, status, days, expired):
     assert qualification_status(certs, AS_OF, POLICY) is QualificationStatus[status]
     assert license_days_to_expiry(certs, AS_OF, POLICY) == days
     assert has_expired_license(certs, AS_OF, POLICY) is expired
+
+
+def test_prepayment_required_holds_orders_on_credit_only():
+    order = OrderRequest((_line("I", "01", "5000.00"),))
+    customer = replace(_customer(), prepayment_required=True)
+    assert decide_order(order, customer, AS_OF, POLICY).hold_reasons == (HoldReason.PREPAYMENT_REQUIRED,)
+    assert decide_order(replace(order, prepaid=True), customer, AS_OF, POLICY).approved
+
+
+def test_a_prepaid_order_skips_the_credit_reasons_but_not_qualification():
+    order = OrderRequest((_line("III", "22", "900000.00"),), prepaid=True)
+    customer = replace(_customer(FILING, blocked=True, available="0.00", overdue=120), prepayment_required=True)
+    decision = decide_order(order, customer, AS_OF, POLICY)
+    assert decision.hold_reasons == (HoldReason.QUALIFICATION_MISSING,)
