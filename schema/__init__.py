@@ -23,6 +23,7 @@ from schema.documents import DocumentMutation, DocumentQuery, load_certificate, 
 from schema.events import EventQuery
 from schema.ledger import LedgerMutation
 from schema.node import Node
+from schema.onboarding import OnboardingMutation, OnboardingQuery
 from schema.orders import OrderMutation, OrderQuery, load_order
 from schema.permissions import IsAuthenticated
 from schema.reporting import MaskInternalErrors, MedcreditSchema, is_system_error
@@ -53,7 +54,9 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery):
+class Query(
+    NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery, OnboardingQuery
+):
     pass
 
 
@@ -65,6 +68,7 @@ class Mutation(
     CreditMutation,
     OrderMutation,
     WarningMutation,
+    OnboardingMutation,
 ):
     pass
 

@@ -71,6 +71,8 @@ class HoldReason(Enum):
     QUALIFICATION_EXPIRED = "QUALIFICATION_EXPIRED"
     SCOPE_NOT_COVERED = "SCOPE_NOT_COVERED"
     CUSTOMER_BLOCKED = "CUSTOMER_BLOCKED"
+    # The customer's onboarding file is not APPROVED (scoring.onboarding; [onboarding] in the policy).
+    ONBOARDING_INCOMPLETE = "ONBOARDING_INCOMPLETE"
 
 
 class QualificationStatus(Enum):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from scoring.codes import HoldReason
 from scoring.ledger import ZERO
+from scoring.onboarding import lines_held_for_onboarding
 from scoring.policy import Policy
 from scoring.qualification import (
     Certificate,
@@ -44,13 +45,15 @@ class GateCustomer:
     """Customer facts the gate needs.
 
     ``available_credit`` is limit - exposure *before* this order; ``max_days_overdue`` is
-    ``ledger.max_days_overdue(open_invoices, as_of)``.
+    ``ledger.max_days_overdue(open_invoices, as_of)``; ``onboarding_approved`` is whether
+    the onboarding status is APPROVED (``scoring.onboarding``).
     """
 
     blocked: bool
     available_credit: Decimal
     max_days_overdue: int
     certificates: tuple[Certificate, ...]
+    onboarding_approved: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +114,9 @@ def decide_order(order: OrderRequest, customer: GateCustomer, as_of: date, polic
 
     CUSTOMER_BLOCKED when the customer is blocked; CREDIT_LIMIT when the order total
     exceeds available credit; OVERDUE when an invoice is more than
-    ``gate.overdue_block_days`` past due; and the union of the lines' qualification
-    reasons (see :func:`line_hold_reasons`).
+    ``gate.overdue_block_days`` past due; ONBOARDING_INCOMPLETE when the onboarding is
+    not approved and a line's class is not exempt (``[onboarding]``); and the union of
+    the lines' qualification reasons (see :func:`line_hold_reasons`).
 
     Parameters:
         order: the order lines.
@@ -130,6 +134,8 @@ def decide_order(order: OrderRequest, customer: GateCustomer, as_of: date, polic
         found.add(HoldReason.CREDIT_LIMIT)
     if customer.max_days_overdue > policy.gate.overdue_block_days:
         found.add(HoldReason.OVERDUE)
+    if lines_held_for_onboarding([line.device_class for line in order.lines], customer.onboarding_approved, policy):
+        found.add(HoldReason.ONBOARDING_INCOMPLETE)
     per_line = tuple(line_hold_reasons(line, customer.certificates, as_of, policy) for line in order.lines)
     for reasons in per_line:
         found.update(reasons)

@@ -13,6 +13,7 @@ from typing import Any
 
 from scoring.codes import QualificationStatus, RiskGrade, Severity
 from scoring.errors import PolicyError
+from scoring.onboarding_policy import NO_STANDARDS, OnboardingPolicy, parse_onboarding
 from scoring.policy_fields import boolean as _bool
 from scoring.policy_fields import integer as _int
 from scoring.policy_fields import money as _money
@@ -157,6 +158,8 @@ class Policy:
     limits: LimitPolicy
     warnings: WarningPolicy
     gate: GatePolicy
+    # Review standards per customer type (scoring.onboarding_policy); none when the file has no section.
+    onboarding: OnboardingPolicy = NO_STANDARDS
 
 
 # --- parsing helpers -------------------------------------------------------------------
@@ -376,6 +379,7 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         limits=_parse_limits(_table(data, "limits", "")),
         warnings=_parse_warnings(_table(data, "warnings", "")),
         gate=_parse_gate(_table(data, "gate", "")),
+        onboarding=parse_onboarding(data.get("onboarding")),
     )
 
 

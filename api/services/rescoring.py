@@ -21,6 +21,7 @@ from api.runtime import Runtime
 from api.services.alerts import sync_warnings
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
+from api.services.onboarding import refresh_onboarding
 from api.store import audit as audit_store
 from api.store import certificates as cert_store
 from api.store import dates
@@ -136,7 +137,8 @@ async def rescore_customer(rt: Runtime, customer_id: ObjectId, *, today: date, r
 async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date, reason: str) -> Assessment:
     db, policy, customer_id = rt.db, rt.policy, customer["_id"]
     invoices = await ledger_store.invoices_of(db, customer_id)
-    certificates = [to_certificate(d) for d in await cert_store.certificates_of(db, customer_id)]
+    certificate_docs = await cert_store.certificates_of(db, customer_id)
+    certificates = [to_certificate(d) for d in certificate_docs]
     snapshot = build_snapshot(customer, invoices, certificates, today, policy)
     assessment = assess(snapshot, policy, today)
     now = datetime.now(UTC)
@@ -179,6 +181,10 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
         )
     changes.update(await _apply_limit_policy(rt, customer, snapshot, assessment))
     specs = evaluate_warnings(risk_signals(snapshot, assessment, certificates, today, policy), policy)
+    # The onboarding file is re-assessed with the certificates: a fall-back warns ONBOARDING.
+    onboarding_changes, onboarding_specs = await refresh_onboarding(rt, customer, certificate_docs, today=today)
+    changes.update(onboarding_changes)
+    specs = (*specs, *onboarding_specs)
     blocked = await sync_warnings(rt, customer, specs)
     if blocked != bool(customer.get("blocked")):
         changes["blocked"] = blocked

@@ -24,6 +24,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("type", ASCENDING)], name="type"),
         IndexModel([("region", ASCENDING)], name="region"),
         IndexModel([("legal_name", ASCENDING)], name="legal_name"),
+        IndexModel([("onboarding.status", ASCENDING)], name="onboarding_status"),
     ],
     "outbox": [IndexModel([("sent", ASCENDING)], name="sent")],
     "invoices": [IndexModel([("customer_id", ASCENDING)], name="customer")],

@@ -112,11 +112,13 @@ def test_every_reason_is_listed_once_in_enum_order():
             _line("I", "01", "5000.00"),
         )
     )
-    customer = _customer(OP_EXPIRED, FILING, blocked=True, available="100000.00", overdue=95)
+    customer = replace(
+        _customer(OP_EXPIRED, FILING, blocked=True, available="100000.00", overdue=95), onboarding_approved=False
+    )
     decision = decide_order(order, customer, AS_OF, POLICY)
     assert order.amount == D("105000.00")
     assert decision.approved is False
-    assert decision.hold_reasons == tuple(HoldReason)  # all six, in declaration order
+    assert decision.hold_reasons == tuple(HoldReason)  # all seven, in declaration order
     assert decision.line_reasons == ((EXPIRED,), (MISSING,), (EXPIRED, SCOPE), (EXPIRED,), ())
 
 
