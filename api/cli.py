@@ -100,6 +100,36 @@ def _cmd_registry_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dossier(args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+    from dataclasses import replace
+    from pathlib import Path
+
+    from api.errors import InvalidInput
+    from api.runtime import open_runtime
+    from api.services.dossier import build_dossier
+    from api.settings import load_settings
+    from api.supervisor import running_embedded_url
+
+    settings = load_settings()
+    if settings.mongodb_url is None and (url := running_embedded_url()):
+        settings = replace(settings, mongodb_url=url)  # the running stack's database
+
+    async def run() -> bytes:
+        async with open_runtime(settings) as rt:
+            return (await build_dossier(rt, args.customer, actor=f"cli:{getpass.getuser()}"))[1]
+
+    try:
+        pdf = asyncio.run(run())
+    except InvalidInput as exc:
+        print(f"medcredit dossier: {exc.problems[0].message}", file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(pdf)
+    print(f"medcredit dossier: wrote {args.out} ({len(pdf)} bytes)")
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -161,6 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     registry_import.add_argument("file")
     registry_import.add_argument("--skip-invalid", action="store_true", help="import the good rows when some are bad")
     registry_import.set_defaults(func=_cmd_registry_import)
+    dossier = sub.add_parser("dossier", help="write a customer's qualification dossier (审核报告) as PDF")
+    dossier.add_argument("customer", help="the customer code (or its GraphQL id)")
+    dossier.add_argument("--out", required=True, metavar="FILE.pdf")
+    dossier.set_defaults(func=_cmd_dossier)
+
     schema = sub.add_parser("schema", help="print the served GraphQL schema (SDL), for codegen")
     target = schema.add_mutually_exclusive_group()
     target.add_argument("--output", metavar="PATH", help="write it to PATH instead of printing it")

@@ -137,7 +137,7 @@ def test_a_distributor_trades_only_once_its_file_is_complete_and_signed_off(  # 
     assert order(gql, cid, "III", category)["status"] == "APPROVED"
     assert cid in queue_ids(gql, "APPROVED")
     audit = gql(
-        'query($id: ID!) { auditLog(customerId: $id) { action actor detail } }', {"id": cid}, Role.CREDIT_MANAGER
+        "query($id: ID!) { auditLog(customerId: $id) { action actor detail } }", {"id": cid}, Role.CREDIT_MANAGER
     )["data"]["auditLog"]
     assert any(a["action"] == "ONBOARDING_APPROVED" and a["actor"] == "li.na" for a in audit)
 
@@ -156,7 +156,7 @@ def test_a_distributor_trades_only_once_its_file_is_complete_and_signed_off(  # 
     assert "ONBOARDING" in lapsed["notifyRoles"]
     assert cid in queue_ids(gql, "EXPIRED")
     events = gql(
-        'query($id: ID!) { events(customerId: $id, last: 100) { edges { node { type severity payload } } } }',
+        "query($id: ID!) { events(customerId: $id, last: 100) { edges { node { type severity payload } } } }",
         {"id": cid},
     )["data"]["events"]["edges"]
     fallen = [e["node"] for e in events if e["node"]["type"] == "ONBOARDING_STATUS"]
