@@ -130,6 +130,48 @@ def _cmd_dossier(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+    from dataclasses import replace
+    from pathlib import Path
+
+    from api.reports.catalogue import Export, ReportRequestError, build_export
+    from api.runtime import open_runtime
+    from api.settings import load_settings
+    from api.supervisor import running_embedded_url
+
+    settings = load_settings()
+    if settings.mongodb_url is None and (url := running_embedded_url()):
+        settings = replace(settings, mongodb_url=url)  # the running stack's database
+    params = {
+        key: value
+        for key, value in (
+            ("asOf", args.as_of),
+            ("minDays", args.min_days),
+            ("region", args.region),
+            ("orderBy", args.order_by),
+            ("direction", args.direction),
+            ("month", args.month),
+        )
+        if value is not None
+    }
+
+    async def run() -> Export:
+        async with open_runtime(settings) as rt:
+            return await build_export(rt, args.name, args.format, params, actor=f"cli:{getpass.getuser()}")
+
+    try:
+        export = asyncio.run(run())
+    except ReportRequestError as exc:
+        print(f"medcredit report: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out or export.file_name)
+    out.write_bytes(export.content)
+    print(f"medcredit report: wrote {out} ({len(export.content)} bytes)")
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -195,6 +237,20 @@ def build_parser() -> argparse.ArgumentParser:
     dossier.add_argument("customer", help="the customer code (or its GraphQL id)")
     dossier.add_argument("--out", required=True, metavar="FILE.pdf")
     dossier.set_defaults(func=_cmd_dossier)
+
+    report = sub.add_parser(
+        "report", help="export overdue-invoices, credit-utilisation, risk-report (csv|xlsx) or monthly-risk (pdf)"
+    )
+    report.add_argument("name")
+    report.add_argument("--format", choices=["csv", "xlsx", "pdf"], default="xlsx")
+    report.add_argument("--out", metavar="FILE", help="where to write it (default: the report's own file name)")
+    report.add_argument("--as-of", help="overdue-invoices: the day (YYYY-MM-DD, default today)")
+    report.add_argument("--min-days", help="overdue-invoices: at least this many days past due (default 1)")
+    report.add_argument("--region", help="overdue-invoices: one region only")
+    report.add_argument("--order-by", help="credit-utilisation: UTILISATION, EXPOSURE, LIMIT or CODE")
+    report.add_argument("--direction", help="credit-utilisation: ASC or DESC (default DESC)")
+    report.add_argument("--month", help="monthly-risk: YYYY-MM (default this month)")
+    report.set_defaults(func=_cmd_report)
 
     schema = sub.add_parser("schema", help="print the served GraphQL schema (SDL), for codegen")
     target = schema.add_mutually_exclusive_group()

@@ -26,6 +26,7 @@ from schema.node import Node
 from schema.onboarding import OnboardingMutation, OnboardingQuery
 from schema.orders import OrderMutation, OrderQuery, load_order
 from schema.permissions import IsAuthenticated
+from schema.report_lists import ReportListQuery
 from schema.reporting import MaskInternalErrors, MedcreditSchema, is_system_error
 from schema.reports import ReportQuery
 from schema.risk import WarningMutation, WarningQuery, load_warning
@@ -55,7 +56,15 @@ class NodeQuery:
 
 @strawberry.type
 class Query(
-    NodeQuery, CustomerQuery, DocumentQuery, OrderQuery, WarningQuery, ReportQuery, EventQuery, OnboardingQuery
+    NodeQuery,
+    CustomerQuery,
+    DocumentQuery,
+    OrderQuery,
+    WarningQuery,
+    ReportQuery,
+    EventQuery,
+    OnboardingQuery,
+    ReportListQuery,
 ):
     pass
 

@@ -59,3 +59,21 @@ GRADES = {"A": "A 优", "B": "B 良", "C": "C 中", "D": "D 差", "E": "E 高风
 def certificate_type(code: str | None) -> str:
     """The Chinese name of a certificate type code (lower or upper case)."""
     return CERTIFICATE_TYPES.get((code or "").lower(), code or "未识别")
+
+
+BUCKETS = {
+    "CURRENT": "未到期",
+    "D1TO30": "逾期1-30天",
+    "D31TO60": "逾期31-60天",
+    "D61TO90": "逾期61-90天",
+    "OVER90": "逾期90天以上",
+}
+ROLES = {
+    "ADMIN": "管理员",
+    "CREDIT_MANAGER": "信用经理",
+    "FINANCE": "财务",
+    "SALES": "销售",
+    "ONBOARDING": "资质审核",
+    "EXECUTIVE": "管理层",
+    "VIEWER": "只读",
+}

@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from api.errors import InvalidInput
+from api.reports.catalogue import ReportRequestError, build_export
 from api.services.dossier import build_dossier
 
 
@@ -35,5 +36,26 @@ async def dossier(request: Request) -> Response:
     )
 
 
+async def report(request: Request) -> Response:
+    """``GET /reports/{name}.{csv|xlsx|pdf}``: a report export; any authenticated role (as ``riskReport``)."""
+    if not request.user.is_authenticated:
+        return _unauthenticated()
+    name, fmt = request.path_params["name"], request.path_params["format"]
+    try:
+        export = await build_export(
+            request.app.state.runtime, name, fmt, dict(request.query_params), actor=request.user.display_name
+        )
+    except ReportRequestError as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    return Response(
+        export.content,
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{export.file_name}"', "Cache-Control": "no-store"},
+    )
+
+
 def routes() -> list[Route]:
-    return [Route("/customers/{customer}/dossier.pdf", dossier, methods=["GET"])]
+    return [
+        Route("/customers/{customer}/dossier.pdf", dossier, methods=["GET"]),
+        Route("/reports/{name}.{format}", report, methods=["GET"]),
+    ]

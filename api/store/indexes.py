@@ -27,7 +27,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("onboarding.status", ASCENDING)], name="onboarding_status"),
     ],
     "outbox": [IndexModel([("sent", ASCENDING)], name="sent")],
-    "invoices": [IndexModel([("customer_id", ASCENDING)], name="customer")],
+    "invoices": [
+        IndexModel([("customer_id", ASCENDING)], name="customer"),
+        # The overdue list and the monthly trend read open invoices by due and issue date.
+        IndexModel([("due_on", ASCENDING)], name="due_on"),
+        IndexModel([("issued_on", ASCENDING)], name="issued_on"),
+    ],
     "payments": [IndexModel([("customer_id", ASCENDING)], name="customer")],
     "certificates": [
         IndexModel([("key", ASCENDING)], unique=True, name="key_unique"),
