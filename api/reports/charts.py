@@ -32,6 +32,9 @@ def _figure(width: float = 7.0, height: float = 3.2) -> tuple[Figure, Any]:
     # Figures are made without pyplot (no global figure state, safe in worker threads).
     matplotlib.rcParams["font.family"] = [_font()]
     matplotlib.rcParams["axes.unicode_minus"] = False
+    # WenQuanYi Zen Hei has one weight (500); asking for "normal" would log a fallback per text.
+    for key in ("font.weight", "axes.titleweight", "axes.labelweight", "figure.titleweight"):
+        matplotlib.rcParams[key] = 500
     fig = Figure(figsize=(width, height), dpi=150)
     return fig, fig.add_subplot(1, 1, 1)
 
