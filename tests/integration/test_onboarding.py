@@ -136,6 +136,17 @@ def test_a_distributor_trades_only_once_its_file_is_complete_and_signed_off(  # 
     assert state["reviews"] == [{"decision": "APPROVED", "reviewedBy": "li.na", "note": "首营资料齐全"}]
     assert order(gql, cid, "III", category)["status"] == "APPROVED"
     assert cid in queue_ids(gql, "APPROVED")
+
+    # A suspension holds orders until the file is signed off again.
+    suspend = 'mutation($id: ID!) { suspendOnboarding(customerId: $id, note: "核查中") { errors { code } } }'
+    assert gql(suspend, {"id": cid}, Role.SALES)["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert gql(suspend, {"id": cid}, Role.CREDIT_MANAGER)["data"]["suspendOnboarding"]["errors"] == []
+    assert gql(ONBOARDING, {"id": cid})["data"]["customer"]["onboarding"]["status"] == "SUSPENDED"
+    assert order(gql, cid, "III", category)["holdReasons"] == ["ONBOARDING_INCOMPLETE"]
+    again = gql(APPROVE, {"id": cid, "note": "核查完毕"}, Role.CREDIT_MANAGER)["data"]["approveOnboarding"]
+    assert again["errors"] == [] and again["customer"]["onboarding"]["status"] == "APPROVED"
+    worker.drain()
+    assert order(gql, cid, "III", category)["status"] == "APPROVED"
     audit = gql(
         "query($id: ID!) { auditLog(customerId: $id) { action actor detail } }", {"id": cid}, Role.CREDIT_MANAGER
     )["data"]["auditLog"]
