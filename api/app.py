@@ -22,6 +22,7 @@ from api.graphql_app import MedcreditGraphQL, OperationName
 from api.metrics import metrics
 from api.persisted_queries import PersistedQueries
 from api.ratelimit import RateLimiter
+from api.reports import routes as report_routes
 from api.requestlog import RequestLogMiddleware
 from api.runtime import open_runtime
 from api.settings import Settings, load_settings
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, hub_options: HubOptions | No
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *graphiql.routes(settings.graphiql_dir),
+            *report_routes.routes(),
         ],
         middleware=[
             Middleware(RequestLogMiddleware),

@@ -145,6 +145,78 @@ def _cmd_import_ledger(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dossier(args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+    from dataclasses import replace
+    from pathlib import Path
+
+    from api.errors import InvalidInput
+    from api.runtime import open_runtime
+    from api.services.dossier import build_dossier
+    from api.settings import load_settings
+    from api.supervisor import running_embedded_url
+
+    settings = load_settings()
+    if settings.mongodb_url is None and (url := running_embedded_url()):
+        settings = replace(settings, mongodb_url=url)  # the running stack's database
+
+    async def run() -> bytes:
+        async with open_runtime(settings) as rt:
+            return (await build_dossier(rt, args.customer, actor=f"cli:{getpass.getuser()}"))[1]
+
+    try:
+        pdf = asyncio.run(run())
+    except InvalidInput as exc:
+        print(f"medcredit dossier: {exc.problems[0].message}", file=sys.stderr)
+        return 1
+    Path(args.out).write_bytes(pdf)
+    print(f"medcredit dossier: wrote {args.out} ({len(pdf)} bytes)")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+    from dataclasses import replace
+    from pathlib import Path
+
+    from api.reports.catalogue import Export, ReportRequestError, build_export
+    from api.runtime import open_runtime
+    from api.settings import load_settings
+    from api.supervisor import running_embedded_url
+
+    settings = load_settings()
+    if settings.mongodb_url is None and (url := running_embedded_url()):
+        settings = replace(settings, mongodb_url=url)  # the running stack's database
+    params = {
+        key: value
+        for key, value in (
+            ("asOf", args.as_of),
+            ("minDays", args.min_days),
+            ("region", args.region),
+            ("orderBy", args.order_by),
+            ("direction", args.direction),
+            ("month", args.month),
+        )
+        if value is not None
+    }
+
+    async def run() -> Export:
+        async with open_runtime(settings) as rt:
+            return await build_export(rt, args.name, args.format, params, actor=f"cli:{getpass.getuser()}")
+
+    try:
+        export = asyncio.run(run())
+    except ReportRequestError as exc:
+        print(f"medcredit report: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out or export.file_name)
+    out.write_bytes(export.content)
+    print(f"medcredit report: wrote {out} ({len(export.content)} bytes)")
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -206,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     registry_import.add_argument("file")
     registry_import.add_argument("--skip-invalid", action="store_true", help="import the good rows when some are bad")
     registry_import.set_defaults(func=_cmd_registry_import)
+
     imports = sub.add_parser("import", help="go-live: load history from the ERP")
     import_sub = imports.add_subparsers(dest="import_command", required=True)
     ledger = import_sub.add_parser(
@@ -216,6 +289,26 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--invoices", metavar="FILE.csv")
     ledger.add_argument("--payments", metavar="FILE.csv")
     ledger.set_defaults(func=_cmd_import_ledger)
+
+    dossier = sub.add_parser("dossier", help="write a customer's qualification dossier (审核报告) as PDF")
+    dossier.add_argument("customer", help="the customer code (or its GraphQL id)")
+    dossier.add_argument("--out", required=True, metavar="FILE.pdf")
+    dossier.set_defaults(func=_cmd_dossier)
+
+    report = sub.add_parser(
+        "report", help="export overdue-invoices, credit-utilisation, risk-report (csv|xlsx) or monthly-risk (pdf)"
+    )
+    report.add_argument("name")
+    report.add_argument("--format", choices=["csv", "xlsx", "pdf"], default="xlsx")
+    report.add_argument("--out", metavar="FILE", help="where to write it (default: the report's own file name)")
+    report.add_argument("--as-of", help="overdue-invoices: the day (YYYY-MM-DD, default today)")
+    report.add_argument("--min-days", help="overdue-invoices: at least this many days past due (default 1)")
+    report.add_argument("--region", help="overdue-invoices: one region only")
+    report.add_argument("--order-by", help="credit-utilisation: UTILISATION, EXPOSURE, LIMIT or CODE")
+    report.add_argument("--direction", help="credit-utilisation: ASC or DESC (default DESC)")
+    report.add_argument("--month", help="monthly-risk: YYYY-MM (default this month)")
+    report.set_defaults(func=_cmd_report)
+
     schema = sub.add_parser("schema", help="print the served GraphQL schema (SDL), for codegen")
     target = schema.add_mutually_exclusive_group()
     target.add_argument("--output", metavar="PATH", help="write it to PATH instead of printing it")

@@ -16,6 +16,7 @@ BENCHES = [
     ["bench.order_gate"],
     ["bench.query_cost"],
     ["bench.hostile_memory"],
+    ["bench.reports_bench"],
 ]
 
 

@@ -31,8 +31,10 @@ from schema.ledger import LedgerMutation
 from schema.limit_requests import LimitRequestMutation, LimitRequestQuery, load_limit_request
 from schema.node import Node
 from schema.notifications import NotificationMutation, NotificationQuery
+from schema.onboarding import OnboardingMutation, OnboardingQuery
 from schema.orders import OrderMutation, OrderQuery, load_order
 from schema.permissions import IsAuthenticated
+from schema.report_lists import ReportListQuery
 from schema.reporting import MaskInternalErrors, MedcreditSchema, is_system_error
 from schema.reports import ReportQuery
 from schema.risk import WarningMutation, WarningQuery, load_warning
@@ -81,6 +83,8 @@ class Query(
     NotificationQuery,
     CollectionQuery,
     FeedQuery,
+    OnboardingQuery,
+    ReportListQuery,
 ):
     pass
 
@@ -101,6 +105,7 @@ class Mutation(
     NotificationMutation,
     CollectionMutation,
     SignalMutation,
+    OnboardingMutation,
 ):
     pass
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from schema.documents import Certificate, DocumentFilter, DocumentOrder, QualificationDocument
     from schema.groups import CustomerGroup
     from schema.limit_requests import LimitRequest, ScoreHistoryEntry
+    from schema.onboarding import Onboarding
     from schema.orders import Order, OrderFilter, OrderOrder
     from schema.risk import RiskAssessment, Warning, WarningFilter, WarningOrder
     from schema.signals import RiskSignal
@@ -127,6 +128,12 @@ class Customer(Node):
         from schema.documents import certificates_for
 
         return await certificates_for(info, self.doc["_id"])
+
+    @strawberry.field(description="The onboarding file (首营审核) against its type's standard, assessed now.")
+    async def onboarding(self, info: Info) -> Annotated[Onboarding, strawberry.lazy("schema.onboarding")]:
+        from schema.onboarding import onboarding_for
+
+        return await onboarding_for(info, self.doc)
 
     @strawberry.field
     async def risk(self, info: Info) -> Annotated[RiskAssessment, strawberry.lazy("schema.risk")] | None:

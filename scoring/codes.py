@@ -75,6 +75,8 @@ class HoldReason(Enum):
     GROUP_LIMIT = "GROUP_LIMIT"
     # The policy wants payment in advance (a grade or a warning); none came with the order.
     PREPAYMENT_REQUIRED = "PREPAYMENT_REQUIRED"
+    # The customer's onboarding file is not APPROVED (scoring.onboarding; [onboarding] in the policy).
+    ONBOARDING_INCOMPLETE = "ONBOARDING_INCOMPLETE"
 
 
 class QualificationStatus(Enum):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from scoring.codes import HoldReason
 from scoring.ledger import ZERO
+from scoring.onboarding import lines_held_for_onboarding
 from scoring.policy import Policy
 from scoring.qualification import (
     Certificate,
@@ -46,7 +47,8 @@ class GateCustomer:
     """Customer facts the gate needs.
 
     ``available_credit`` is limit - exposure *before* this order; ``max_days_overdue`` is
-    ``ledger.max_days_overdue(open_invoices, as_of)``.
+    ``ledger.max_days_overdue(open_invoices, as_of)``; ``onboarding_approved`` is whether
+    the onboarding status is APPROVED (``scoring.onboarding``).
     """
 
     blocked: bool
@@ -58,6 +60,8 @@ class GateCustomer:
     group_available_credit: Decimal | None = None
     # The policy's response to a low grade or severe warning (scoring.responses).
     prepayment_required: bool = False
+    # False while the customer's onboarding file is not APPROVED (scoring.onboarding).
+    onboarding_approved: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,10 +123,12 @@ def decide_order(order: OrderRequest, customer: GateCustomer, as_of: date, polic
     CUSTOMER_BLOCKED when the customer is blocked; CREDIT_LIMIT when the order total
     exceeds available credit; GROUP_LIMIT when it exceeds the credit left in the
     customer's group; OVERDUE when an invoice is more than
-    ``gate.overdue_block_days`` past due; and the union of the lines' qualification
-    reasons (see :func:`line_hold_reasons`). PREPAYMENT_REQUIRED when the customer must
-    pay in advance and the order is not prepaid; a prepaid order extends no credit, so
-    the credit reasons (blocked, limit, overdue) do not apply to it, only qualification.
+    ``gate.overdue_block_days`` past due; ONBOARDING_INCOMPLETE when the onboarding is
+    not approved and a line's class is not exempt (``[onboarding]``); and the union of
+    the lines' qualification reasons (see :func:`line_hold_reasons`). PREPAYMENT_REQUIRED
+    when the customer must pay in advance and the order is not prepaid; a prepaid order
+    extends no credit, so the credit reasons (blocked, limit, overdue) do not apply to
+    it, only qualification.
 
     Parameters:
         order: the order lines.
@@ -149,6 +155,8 @@ def decide_order(order: OrderRequest, customer: GateCustomer, as_of: date, polic
         found.add(HoldReason.OVERDUE)
     if customer.prepayment_required and on_credit:
         found.add(HoldReason.PREPAYMENT_REQUIRED)
+    if lines_held_for_onboarding([line.device_class for line in order.lines], customer.onboarding_approved, policy):
+        found.add(HoldReason.ONBOARDING_INCOMPLETE)
     per_line = tuple(line_hold_reasons(line, customer.certificates, as_of, policy) for line in order.lines)
     for reasons in per_line:
         found.update(reasons)

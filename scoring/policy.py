@@ -14,6 +14,7 @@ from typing import Any
 from scoring.codes import QualificationStatus, RiskGrade, Severity
 from scoring.errors import PolicyError
 from scoring.lifecycle_policy import DEFAULT_LIFECYCLE, LifecyclePolicy, parse_lifecycle
+from scoring.onboarding_policy import NO_STANDARDS, OnboardingPolicy, parse_onboarding
 from scoring.policy_fields import boolean as _bool
 from scoring.policy_fields import integer as _int
 from scoring.policy_fields import money as _money
@@ -162,6 +163,8 @@ class Policy:
     lifecycle: LifecyclePolicy = field(default_factory=lambda: DEFAULT_LIFECYCLE)
     # Prepayment, collection tasks, outside signals (scoring/responses.py); optional table.
     responses: ResponsePolicy = ResponsePolicy()
+    # Review standards per customer type (scoring.onboarding_policy); none when the file has no section.
+    onboarding: OnboardingPolicy = NO_STANDARDS
 
 
 # --- parsing helpers -------------------------------------------------------------------
@@ -383,6 +386,7 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         gate=_parse_gate(_table(data, "gate", "")),
         lifecycle=parse_lifecycle(data.get("lifecycle", {})),
         responses=parse_responses(data.get("responses") or {}),
+        onboarding=parse_onboarding(data.get("onboarding")),
     )
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -32,6 +32,7 @@ from api.runtime import Runtime
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
 from api.services.groups import group_position, reserve_with_group
+from api.services.onboarding import assess as assess_onboarding
 from api.services.orders import APPROVED, Line, audit_row, order_document, order_event, problems_of, same_order
 from api.services.prepayments import record_prepayment
 from api.store import certificates as cert_store
@@ -40,6 +41,7 @@ from api.store import ledger as ledger_store
 from api.store import orders as store
 from scoring import ledger as receivables
 from scoring.gate import GateCustomer, OrderRequest, OrderRequestLine, decide_order
+from scoring.onboarding import OnboardingStatus
 
 log = logging.getLogger("medcredit.gate")
 ZERO = Decimal("0.00")
@@ -127,6 +129,8 @@ async def _facts(rt: Runtime, customer: dict[str, Any], today: date) -> GateCust
         max_days_overdue=receivables.max_days_overdue([to_invoice(d) for d in invoices], today),
         certificates=tuple(to_certificate(d) for d in certificates),
         prepayment_required=bool(customer.get("prepayment_required")),
+        onboarding_approved=assess_onboarding(customer, certificates, today, rt.policy).status
+        is OnboardingStatus.APPROVED,
     )
 
 
@@ -156,13 +160,10 @@ async def _decide_batch(rt: Runtime, customer_id: ObjectId, batch: list[_Pending
             available = facts.available_credit - approved_total
             decision = decide_order(
                 request,
-                GateCustomer(
-                    facts.blocked,
-                    available,
-                    facts.max_days_overdue,
-                    facts.certificates,
+                replace(
+                    facts,
+                    available_credit=available,
                     group_available_credit=group.available - approved_total if group is not None else None,
-                    prepayment_required=facts.prepayment_required,
                 ),
                 pending.today,
                 rt.policy,

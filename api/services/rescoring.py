@@ -24,6 +24,7 @@ from api.services.collection import follow_up
 from api.services.credit import exposure_of
 from api.services.facts import to_certificate, to_invoice
 from api.services.groups import related_party_specs, tell_siblings
+from api.services.onboarding import refresh_onboarding
 from api.services.returns import with_ledger_returns
 from api.services.signals import scoring_inputs
 from api.store import audit as audit_store
@@ -146,7 +147,8 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
 
     customer = await end_temporary_limit(rt, customer, today)
     invoices = await ledger_store.invoices_of(db, customer_id)
-    certificates = [to_certificate(d) for d in await cert_store.certificates_of(db, customer_id)]
+    certificate_docs = await cert_store.certificates_of(db, customer_id)
+    certificates = [to_certificate(d) for d in certificate_docs]
     snapshot = build_snapshot(customer, invoices, certificates, today, policy)
     snapshot = await with_ledger_returns(db, snapshot, customer_id, invoices, today, policy)
     # Outside signals replace attributes.external_rating and raise their own warnings.
@@ -196,6 +198,10 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
     specs = (*specs, *await related_party_specs(rt, customer))
     specs = await follow_up(rt, customer, (*specs, *signal_specs), snapshot.open_invoices, today)  # tasks, promises
     changes["prepayment_required"] = requires_prepayment(assessment.grade, [s.kind for s in specs], policy.responses)
+    # The onboarding file is re-assessed with the certificates: a fall-back warns ONBOARDING.
+    onboarding_changes, onboarding_specs = await refresh_onboarding(rt, customer, certificate_docs, today=today)
+    changes.update(onboarding_changes)
+    specs = (*specs, *onboarding_specs)
     blocked = await sync_warnings(rt, customer, specs)
     if blocked != bool(customer.get("blocked")):
         changes["blocked"] = blocked

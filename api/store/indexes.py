@@ -24,9 +24,15 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("type", ASCENDING)], name="type"),
         IndexModel([("region", ASCENDING)], name="region"),
         IndexModel([("legal_name", ASCENDING)], name="legal_name"),
+        IndexModel([("onboarding.status", ASCENDING)], name="onboarding_status"),
     ],
     "outbox": [IndexModel([("sent", ASCENDING)], name="sent")],
-    "invoices": [IndexModel([("customer_id", ASCENDING)], name="customer")],
+    "invoices": [
+        IndexModel([("customer_id", ASCENDING)], name="customer"),
+        # The overdue list and the monthly trend read open invoices by due and issue date.
+        IndexModel([("due_on", ASCENDING)], name="due_on"),
+        IndexModel([("issued_on", ASCENDING)], name="issued_on"),
+    ],
     "payments": [IndexModel([("customer_id", ASCENDING)], name="customer")],
     "certificates": [
         IndexModel([("key", ASCENDING)], unique=True, name="key_unique"),

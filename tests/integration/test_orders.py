@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -13,8 +12,8 @@ import pytest
 
 from scoring.roles import Role
 from tests.conftest import unique
-from tests.docgen import render_text_pdf
-from tests.integration.test_documents import DOCUMENT, customer_for, fresh_truth, upload
+from tests.integration.test_documents import fresh_truth
+from tests.integration.test_onboarding import onboard
 
 pytestmark = pytest.mark.integration
 
@@ -66,7 +65,7 @@ def test_held_order_lists_every_reason(gql) -> None:  # type: ignore[no-untyped-
     result = submit(gql, cid, [line("III", "06", 2, "80.00"), line("II", "22")])
     order = result["order"]
     assert order["status"] == "HELD"
-    assert order["holdReasons"] == ["CREDIT_LIMIT", "QUALIFICATION_MISSING"]
+    assert order["holdReasons"] == ["CREDIT_LIMIT", "QUALIFICATION_MISSING", "ONBOARDING_INCOMPLETE"]
     assert order["customer"]["credit"]["exposure"] == "0.00", "a held order reserves nothing"
 
 
@@ -91,23 +90,9 @@ def test_overdue_customer_is_held_for_overdue(gql) -> None:  # type: ignore[no-u
 
 
 def test_licence_scope_decides_class_three_lines(app_client, gql, token_for, worker) -> None:  # type: ignore[no-untyped-def]
-    truth = fresh_truth("operation_license", 71)
-    cid = customer_for(gql, truth)
-    gql(
-        'mutation($id: ID!) { setCreditLimit(customerId: $id, limit: "100000", reason: "onboarding") { errors { code } } }',
-        {"id": cid},
-        Role.CREDIT_MANAGER,
-    )
-    doc = upload(
-        app_client,
-        token_for(Role.ONBOARDING),
-        cid,
-        "l.pdf",
-        render_text_pdf(truth, random.Random(7)),
-        "application/pdf",
-    )
-    worker.drain()
-    assert gql(DOCUMENT, {"id": doc["document"]["id"]})["data"]["document"]["status"] == "VERIFIED"
+    truth = fresh_truth("operation_license", 72)
+    # A distributor's file: business licence and operation licence, signed off (see test_onboarding).
+    cid = onboard(app_client, gql, token_for, worker, truth, 73)
     covered = next(c for c in truth.scope_categories if len(c) == 2)
     missing = next(f"{n:02d}" for n in range(1, 23) if f"{n:02d}" not in truth.scope_categories)
     assert submit(gql, cid, [line("III", covered)])["order"]["status"] == "APPROVED"

@@ -18,7 +18,7 @@ def _raw() -> dict:
 
 def test_packaged_policy_loads():
     policy = load_policy()
-    assert policy.version == "2026-11-1"
+    assert policy.version == "2026-11-2"
     assert [f.name for f in policy.scorecard.factors] == list(FACTOR_NAMES)
     assert sum(policy.scorecard.weights_with_rating) == pytest.approx(100)
     assert sum(policy.scorecard.weights_without_rating) == pytest.approx(100)
@@ -99,5 +99,5 @@ def test_load_policy_reports_bad_toml(tmp_path):
 def test_load_policy_from_path(tmp_path):
     text = resources.files("scoring").joinpath("policy.toml").read_text(encoding="utf-8")
     path = tmp_path / "p.toml"
-    path.write_text(text.replace('version = "2026-11-1"', 'version = "test-2"'), encoding="utf-8")
+    path.write_text(text.replace('version = "2026-11-2"', 'version = "test-2"'), encoding="utf-8")
     assert load_policy(path).version == "test-2"

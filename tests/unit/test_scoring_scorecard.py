@@ -73,7 +73,7 @@ def test_hand_checked_scorecard():
     # mean 9,000/month x 1.0 x 60/30
     assert result.recommended_limit == D("18000.00")
     assert result.recommended_terms_days == 60
-    assert result.policy_version == "2026-11-1"
+    assert result.policy_version == "2026-11-2"
     assert result.score_change is None
 
 
