@@ -25,6 +25,7 @@ from verification.files import kind_of, pdf_page_count
 from verification.fusion import complete, fuse
 from verification.ocr.base import OcrEngine
 from verification.ocr.preprocess import decode_image, is_sideways, prepare
+from verification.pdfium import open_pdf
 from verification.tamper import pdf_signals, pdf_structure
 from verification.types import (
     CertificateType,
@@ -266,22 +267,19 @@ def render_pdf(
     """
     import pypdfium2 as pdfium
 
+    pages = []
     try:
-        pdf = pdfium.PdfDocument(data)
+        with open_pdf(data) as pdf:
+            for index in range(min(len(pdf), max_pages)):
+                page = pdf[index]
+                width, height = page.get_size()
+                scale = min(dpi / 72, math.sqrt(max_pixels / max(width * height, 1.0)))
+                bitmap = page.render(scale=scale)
+                rgb = np.asarray(bitmap.to_pil().convert("RGB"))
+                pages.append(np.ascontiguousarray(rgb[:, :, ::-1]))
     except pdfium.PdfiumError as exc:
         code = DocumentErrorCode.ENCRYPTED if "password" in str(exc).lower() else DocumentErrorCode.CORRUPT
         raise DocumentError(code, f"the PDF cannot be rendered: {exc}") from exc
-    try:
-        pages = []
-        for index in range(min(len(pdf), max_pages)):
-            page = pdf[index]
-            width, height = page.get_size()
-            scale = min(dpi / 72, math.sqrt(max_pixels / max(width * height, 1.0)))
-            bitmap = page.render(scale=scale)
-            rgb = np.asarray(bitmap.to_pil().convert("RGB"))
-            pages.append(np.ascontiguousarray(rgb[:, :, ::-1]))
-    finally:
-        pdf.close()
     if not pages:
         raise DocumentError(DocumentErrorCode.CORRUPT, "the PDF has no pages")
     return pages

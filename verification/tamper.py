@@ -24,6 +24,7 @@ import numpy as np
 
 from verification.normalize import nfkc
 from verification.ocr.base import OcrEngine
+from verification.pdfium import open_pdf
 from verification.types import Check, CheckOutcome, ExtractedFields
 
 PASS, FAIL = CheckOutcome.PASS, CheckOutcome.FAIL
@@ -109,10 +110,7 @@ def _contradicts(shown: str, raw: str) -> bool:
 
 def _render_region(data: bytes, page_index: int, bbox: tuple[float, float, float, float], scale: float) -> np.ndarray:
     """Render one region of a page (points, top-left origin) to a BGR array."""
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    try:
+    with open_pdf(data) as pdf:
         page = pdf[page_index]
         width, height = page.get_size()
         x0, top, x1, bottom = bbox
@@ -125,8 +123,6 @@ def _render_region(data: bytes, page_index: int, bbox: tuple[float, float, float
         )
         bitmap = page.render(scale=scale, crop=crop)
         rgb = np.asarray(bitmap.to_pil().convert("RGB"))
-    finally:
-        pdf.close()
     return np.ascontiguousarray(rgb[:, :, ::-1])
 
 

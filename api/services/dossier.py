@@ -40,6 +40,7 @@ from api.store import certificates as cert_store
 from api.store import customers as customer_store
 from api.store import documents as document_store
 from scoring.qualification import is_expired, is_in_force
+from verification.pdfium import open_pdf
 
 THUMBNAIL_PX = 360
 
@@ -50,15 +51,10 @@ def thumbnail(data: bytes, mime: str) -> bytes | None:
 
     try:
         if mime == "application/pdf":
-            import pypdfium2 as pdfium
-
-            pdf = pdfium.PdfDocument(data)
-            try:
+            with open_pdf(data) as pdf:  # PDFium is not thread-safe: one door for all
                 page = pdf[0]
                 scale = THUMBNAIL_PX / max(page.get_width(), page.get_height())
                 image = page.render(scale=scale).to_pil()
-            finally:
-                pdf.close()
         else:
             image = Image.open(io.BytesIO(data))
             image.load()

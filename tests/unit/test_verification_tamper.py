@@ -46,3 +46,14 @@ def test_a_painted_over_number_is_seen_in_the_rendered_page(genuine, incremental
     assert f"the text layer says '{number}'" in detail
     expected_structure = CheckOutcome.FAIL if incremental else CheckOutcome.PASS
     assert found["pdf_structure"][0] is expected_structure
+
+
+def test_text_pdfs_are_read_from_many_threads_at_once(genuine) -> None:  # type: ignore[no-untyped-def]
+    # A worker reads documents in several threads; PDFium aborts the process when two
+    # threads render at once unless every use goes through verification.pdfium.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        readings = list(pool.map(lambda _: read_document(genuine[1]), range(8)))
+    assert {r.license_number for r in readings} == {genuine[0]}
+    assert all(c.outcome is CheckOutcome.PASS for r in readings for c in r.signals)
