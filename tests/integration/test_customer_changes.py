@@ -5,12 +5,14 @@ need a credit manager, and archiving keeps the history."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from scoring.roles import Role
 from tests.docgen import render_text_pdf
-from tests.integration.test_documents import DOCUMENT, customer_for, fresh_truth, upload
+from tests.integration.test_documents import DOCUMENT, fresh_truth, upload
+from tests.integration.test_onboarding import APPROVE, business_licence_for, onboard
 from tests.integration.test_orders import line, new_customer, submit
 
 pytestmark = pytest.mark.integration
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.integration
 UPDATE = """mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) {
   customer { legalName region uscc attributes credit { paymentTermDays } certificates { type } }
   errors { field code message } } }"""
+DOCUMENTS = """query($id: ID!) { customer(id: $id) { documents(first: 10) { edges { node { id status } } } } }"""
 ARCHIVE = """mutation($id: ID!, $r: String!) { archiveCustomer(id: $id, reason: $r) {
   customer { id archived } errors { field code } } }"""
 
@@ -43,26 +46,33 @@ def test_changes_are_audited_and_terms_need_a_credit_manager(gql) -> None:  # ty
 
 def test_a_new_legal_name_sends_licences_back_to_review(app_client, gql, token_for, worker) -> None:  # type: ignore[no-untyped-def]
     truth = fresh_truth("operation_license", 83)
-    cid = customer_for(gql, truth)
-    gql(
-        'mutation($id: ID!) { setCreditLimit(customerId: $id, limit: "100000", reason: "onboarding") { errors { code } } }',
-        {"id": cid},
-        Role.CREDIT_MANAGER,
-    )
-    pdf = render_text_pdf(truth, random.Random(3))
-    doc = upload(app_client, token_for(Role.ONBOARDING), cid, "l.pdf", pdf, "application/pdf")["document"]
-    worker.drain()
-    assert gql(DOCUMENT, {"id": doc["id"]})["data"]["document"]["status"] == "VERIFIED"
+    # A distributor with its business licence and operation licence verified and signed off.
+    cid = onboard(app_client, gql, token_for, worker, truth, 84)
     covered = next(c for c in truth.scope_categories if len(c) == 2)
     assert submit(gql, cid, [line("III", covered)])["order"]["status"] == "APPROVED"
     renamed = gql(UPDATE, {"id": cid, "i": {"legalName": "杭州新名医疗器械有限公司"}}, Role.ONBOARDING)
     assert renamed["data"]["updateCustomer"]["errors"] == []
-    assert gql(DOCUMENT, {"id": doc["id"]})["data"]["document"]["status"] == "NEEDS_REVIEW"
+    docs = gql(DOCUMENTS, {"id": cid})["data"]["customer"]["documents"]["edges"]
+    assert {d["node"]["status"] for d in docs} == {"NEEDS_REVIEW"}, "every licence names the old holder"
     held = submit(gql, cid, [line("III", covered)])["order"]
-    assert held["holdReasons"] == ["QUALIFICATION_MISSING"], "a licence naming someone else covers nothing"
-    review = 'mutation($id: ID!) { reviewDocument(id: $id, approve: true, note: "renamed, same company") { errors { code } } }'
-    assert gql(review, {"id": doc["id"]}, Role.CREDIT_MANAGER)["data"]["reviewDocument"]["errors"] == []
+    assert "QUALIFICATION_MISSING" in held["holdReasons"], "a licence naming someone else covers nothing"
+    # The licences are changed (变更) to the new name; each differs from the accepted one
+    # in its holder, which the verifier names (history: holder_changed) for a person.
+    new_name = "杭州新名医疗器械有限公司"
+    reissued = [replace(truth, holder_name=new_name), business_licence_for(replace(truth, holder_name=new_name), 84)]
+    review = 'mutation($id: ID!) { reviewDocument(id: $id, approve: true, note: "变更后的许可证") { errors { code } } }'
+    for i, licence in enumerate(reissued):
+        pdf = render_text_pdf(licence, random.Random(90 + i))
+        doc = upload(app_client, token_for(Role.ONBOARDING), cid, f"new-{i}.pdf", pdf, "application/pdf")["document"]
+        worker.drain()
+        read = gql(DOCUMENT, {"id": doc["id"]})["data"]["document"]
+        assert read["status"] == "NEEDS_REVIEW"
+        assert "holder_changed" in {c["name"]: c for c in read["checks"]}["history"]["detail"]
+        assert gql(review, {"id": doc["id"]}, Role.CREDIT_MANAGER)["data"]["reviewDocument"]["errors"] == []
     worker.drain()
+    # The file fell back with the old licences: it needs a new sign-off before licensed trade.
+    approved = gql(APPROVE, {"id": cid, "note": "更名后复核"}, Role.ONBOARDING)["data"]["approveOnboarding"]
+    assert approved["errors"] == [], approved
     assert submit(gql, cid, [line("III", covered)])["order"]["status"] == "APPROVED"
 
 

@@ -26,8 +26,8 @@ APPROVE = """mutation($id: ID!, $note: String) { approveOnboarding(customerId: $
   customer { onboarding { status reviewedBy nextReviewOn } } errors { field code message } } }"""
 SUBMIT = """mutation($i: SubmitOrderInput!) { submitOrder(input: $i) {
   order { status holdReasons } errors { code message } } }"""
-QUEUE = """query($s: OnboardingStatus!) { onboardingQueue(status: $s, first: 100) {
-  totalCount edges { node { id } } } }"""
+QUEUE = """query($s: OnboardingStatus!, $after: String) { onboardingQueue(status: $s, first: 100, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }"""
 
 
 def business_licence_for(truth: Truth, seed: int) -> Truth:
@@ -70,9 +70,13 @@ def order(gql, cid: str, device_class: str, category: str) -> dict:  # type: ign
 
 def queue_ids(gql, status: str) -> set[str]:  # type: ignore[no-untyped-def]
     ids: set[str] = set()
-    body = gql(QUEUE, {"s": status}, Role.ONBOARDING)["data"]["onboardingQueue"]
-    ids.update(e["node"]["id"] for e in body["edges"])
-    return ids
+    after = None
+    while True:  # the whole queue: other tests' customers share the database
+        body = gql(QUEUE, {"s": status, "after": after}, Role.ONBOARDING)["data"]["onboardingQueue"]
+        ids.update(e["node"]["id"] for e in body["edges"])
+        if not body["pageInfo"]["hasNextPage"]:
+            return ids
+        after = body["pageInfo"]["endCursor"]
 
 
 def move_end_date(settings, cid_number: str, days_ago: int) -> None:  # type: ignore[no-untyped-def]
