@@ -42,7 +42,7 @@ def test_changes_are_audited_and_terms_need_a_credit_manager(gql) -> None:  # ty
 
 
 def test_a_new_legal_name_sends_licences_back_to_review(app_client, gql, token_for, worker) -> None:  # type: ignore[no-untyped-def]
-    truth = fresh_truth("operation_license", 83)
+    truth = fresh_truth("operation_license", 1414)
     cid = customer_for(gql, truth)
     gql(
         'mutation($id: ID!) { setCreditLimit(customerId: $id, limit: "100000", reason: "onboarding") { errors { code } } }',
