@@ -45,7 +45,7 @@ def test_changes_are_audited_and_terms_need_a_credit_manager(gql) -> None:  # ty
 
 
 def test_a_new_legal_name_sends_licences_back_to_review(app_client, gql, token_for, worker) -> None:  # type: ignore[no-untyped-def]
-    truth = fresh_truth("operation_license", 83)
+    truth = fresh_truth("operation_license", 1414)
     # A distributor with its business licence and operation licence verified and signed off.
     cid = onboard(app_client, gql, token_for, worker, truth, 84)
     covered = next(c for c in truth.scope_categories if len(c) == 2)
