@@ -17,6 +17,9 @@ COPY pyproject.toml README.md ./
 COPY api api
 COPY schema schema
 COPY workers workers
+COPY services services
+COPY infra infra
+COPY store store
 COPY verification verification
 COPY scoring scoring
 RUN pip install --no-cache-dir .
