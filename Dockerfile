@@ -17,8 +17,12 @@ COPY pyproject.toml README.md ./
 COPY api api
 COPY schema schema
 COPY workers workers
+COPY services services
+COPY infra infra
+COPY store store
 COPY verification verification
 COPY scoring scoring
+COPY notifications notifications
 RUN pip install --no-cache-dir .
 COPY --from=graphiql /graphiql /app/vendor/graphiql
 ENV MEDCREDIT_GRAPHIQL_DIR=/app/vendor/graphiql

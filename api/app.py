@@ -17,15 +17,15 @@ from starlette.routing import Route, WebSocketRoute
 from api import graphiql
 from api.auth import BearerTokenBackend
 from api.bodylimit import BodyLimitMiddleware
-from api.eventhub import HubOptions, running_hub
 from api.graphql_app import MedcreditGraphQL, OperationName
-from api.metrics import metrics
 from api.persisted_queries import PersistedQueries
 from api.ratelimit import RateLimiter
 from api.reports import routes as report_routes
 from api.requestlog import RequestLogMiddleware
-from api.runtime import open_runtime
-from api.settings import Settings, load_settings
+from infra.eventhub import HubOptions, running_hub
+from infra.metrics import metrics
+from infra.runtime import open_runtime
+from infra.settings import Settings, load_settings
 from schema import build_schema
 
 log = logging.getLogger("medcredit.api")

@@ -1,7 +1,7 @@
 """The ASGI entry point for uvicorn: ``uvicorn api.asgi:app``."""
 
 from api.app import create_app
-from api.logs import configure_logging
+from infra.logs import configure_logging
 
 configure_logging()
 app = create_app()

@@ -1,44 +1,23 @@
 """Bearer-token authentication: signed JWTs carrying a subject and roles.
 
-Tokens are HS256 JWTs signed with the deployment secret (see ``api.settings``), so
+Tokens are HS256 JWTs signed with the deployment secret (see ``infra.settings``), so
 ``medcredit token`` can mint one offline that the running server accepts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
 from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
 from starlette.requests import HTTPConnection
 
+from infra.principal import Principal
 from scoring.roles import Role
 
 _ALGORITHM = "HS256"
 _ISSUER = "medcredit"
-
-
-@dataclass(frozen=True, slots=True)
-class Principal(BaseUser):
-    """An authenticated caller: who they are and which roles they hold."""
-
-    subject: str
-    roles: frozenset[Role]
-    # When the token stops being valid; an open WebSocket is closed then.
-    expires_at: datetime | None = None
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def display_name(self) -> str:
-        return self.subject
-
-    def has_any(self, roles: Iterable[Role]) -> bool:
-        return bool(self.roles & set(roles))
 
 
 class TokenLifetimeError(ValueError):

@@ -11,7 +11,7 @@ from scoring.roles import Role
 
 def _cmd_token(args: argparse.Namespace) -> int:
     from api.auth import TokenLifetimeError, mint_token
-    from api.settings import load_settings
+    from infra.settings import load_settings
 
     settings = load_settings()
     roles = [Role(r.upper()) for r in args.role]
@@ -38,8 +38,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_db(args: argparse.Namespace) -> int:
     import asyncio
 
-    from api.embedded_db import EmbeddedMongo
-    from api.settings import load_settings
+    from infra.embedded_db import EmbeddedMongo
+    from infra.settings import load_settings
 
     settings = load_settings()
     server = EmbeddedMongo(settings.data_dir / "db", host=args.host, port=args.port)
@@ -68,10 +68,10 @@ def _cmd_registry_import(args: argparse.Namespace) -> int:
     from dataclasses import replace
     from pathlib import Path
 
-    from api.runtime import open_runtime
-    from api.services.registry import import_registry
-    from api.settings import load_settings
     from api.supervisor import running_embedded_url
+    from infra.registry import import_registry
+    from infra.runtime import open_runtime
+    from infra.settings import load_settings
 
     path = Path(args.file)
     try:
@@ -105,11 +105,11 @@ def _cmd_import_ledger(args: argparse.Namespace) -> int:
     from dataclasses import replace
     from pathlib import Path
 
-    from api.progress import Progress
-    from api.runtime import open_runtime
-    from api.services.ledger_import import count_rows, import_ledger, now_day
-    from api.settings import load_settings
     from api.supervisor import running_embedded_url
+    from infra.progress import Progress
+    from infra.runtime import open_runtime
+    from infra.settings import load_settings
+    from services.ledger_import import count_rows, import_ledger, now_day
 
     texts = []
     for name in (args.invoices, args.payments):
@@ -151,11 +151,11 @@ def _cmd_dossier(args: argparse.Namespace) -> int:
     from dataclasses import replace
     from pathlib import Path
 
-    from api.errors import InvalidInput
-    from api.runtime import open_runtime
-    from api.services.dossier import build_dossier
-    from api.settings import load_settings
     from api.supervisor import running_embedded_url
+    from infra.runtime import open_runtime
+    from infra.settings import load_settings
+    from services.dossier import build_dossier
+    from services.errors import InvalidInput
 
     settings = load_settings()
     if settings.mongodb_url is None and (url := running_embedded_url()):
@@ -182,9 +182,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from api.reports.catalogue import Export, ReportRequestError, build_export
-    from api.runtime import open_runtime
-    from api.settings import load_settings
     from api.supervisor import running_embedded_url
+    from infra.runtime import open_runtime
+    from infra.settings import load_settings
 
     settings = load_settings()
     if settings.mongodb_url is None and (url := running_embedded_url()):

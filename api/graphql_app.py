@@ -34,9 +34,9 @@ from strawberry.types import ExecutionResult
 from api import graphiql, requestlog
 from api.auth import Principal, principal_from_header
 from api.inputguard import BadRequest, parse_json_body
-from api.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label, outcome_of
 from api.persisted_queries import PersistedQueries, PersistedQueryProblem
 from api.ratelimit import RateLimiter
+from infra.metrics import GRAPHQL_LATENCY, GRAPHQL_REQUESTS, operation_label, outcome_of
 from schema.context import Context
 
 _UNAUTHENTICATED = {

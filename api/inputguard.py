@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 # No operation we serve needs more: attributes are capped at a few levels (see
-# api.services.customers) and GraphQL variables add a handful around them.
+# services.customers) and GraphQL variables add a handful around them.
 MAX_JSON_DEPTH = 32
 # Longer than any text field accepts (the longest, notes and reasons, stop at 2,000).
 MAX_STRING_CHARS = 10_000

@@ -10,7 +10,7 @@ from pathlib import Path
 
 def start_embedded() -> str:
     """Start the embedded server in a temporary folder on a background loop; return its URL."""
-    from api.embedded_db import EmbeddedMongo
+    from infra.embedded_db import EmbeddedMongo
 
     server = EmbeddedMongo(Path(tempfile.mkdtemp(prefix="medcredit-bench-")))
     loop = asyncio.new_event_loop()

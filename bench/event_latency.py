@@ -2,7 +2,7 @@
 
 Runs the real app under uvicorn, subscribes to ``riskEvents`` over a real WebSocket
 (graphql-transport-ws), and has separate producer *processes* (as workers and the
-scheduler are) raise events through ``api.events.record_event`` at a steady pace.
+scheduler are) raise events through ``infra.events.record_event`` at a steady pace.
 Reports, per event, the time from being raised (its ``occurredAt``) to arriving at the
 client, and checks the feed: every id once, strictly increasing.
 """
@@ -28,9 +28,9 @@ def _produce(count: int, pause: float) -> None:
     """One producer process: ``count`` events, one every ``pause`` seconds."""
     from bson import ObjectId
 
-    from api.events import record_event
-    from api.runtime import open_runtime
-    from api.settings import load_settings
+    from infra.events import record_event
+    from infra.runtime import open_runtime
+    from infra.settings import load_settings
     from scoring.codes import Severity
 
     async def run() -> None:
@@ -83,7 +83,7 @@ def main() -> None:
 
     from api.app import create_app
     from api.auth import mint_token
-    from api.settings import load_settings
+    from infra.settings import load_settings
     from scoring.roles import Role
 
     settings = load_settings()

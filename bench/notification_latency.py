@@ -2,7 +2,7 @@
 
 Starts a real SMTP server (aiosmtpd) and a webhook receiver on loopback ports, the
 notifier as its own process (``python -m workers.notifier``, as ``medcredit run`` starts
-it), and raises warning events through ``api.events.record_event`` at a steady pace, as
+it), and raises warning events through ``infra.events.record_event`` at a steady pace, as
 the workers do. Each event notifies one role with one address and one webhook. Reports,
 per channel, the time from the event being raised (its ``occurredAt``) to the SMTP
 server accepting the e-mail and to the receiver getting the signed POST, and checks
@@ -93,12 +93,12 @@ def _summary(name: str, latencies_ms: list[float], expected: int, duplicates: in
 async def _produce(events: int, rate: float, address: str, hook_url: str) -> list[tuple[str, str, datetime]]:
     from bson import ObjectId
 
-    from api.events import record_event
-    from api.runtime import open_runtime
-    from api.services.webhooks import create_webhook
-    from api.settings import load_settings
-    from api.store.deliveries import cursor, set_role_recipients
+    from infra.events import record_event
+    from infra.runtime import open_runtime
+    from infra.settings import load_settings
     from scoring.codes import Severity
+    from services.webhooks import create_webhook
+    from store.deliveries import cursor, set_role_recipients
 
     raised = []
     async with open_runtime(load_settings()) as rt:

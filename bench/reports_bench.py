@@ -27,9 +27,9 @@ from api.reports.dossier_pdf import (
     render_dossier,
 )
 from api.reports.monthly_pdf import MonthlyData, render_monthly
-from api.services import reports as service
 from scoring.reports import AgingBucket, bucket_for
 from scoring.roles import Role
+from services import reports as service
 
 
 def _thumbnail() -> bytes:

@@ -75,11 +75,11 @@ def _seed_documents(customers: int, invoices: int, rng: random.Random) -> tuple[
 
 async def _phases(sample: list[ObjectId]) -> dict[str, float]:
     """Median milliseconds of each phase of one rescoring, measured outside the worker."""
-    from api.runtime import open_runtime
-    from api.services import rescoring
-    from api.settings import load_settings
-    from api.store import certificates, ledger
+    from infra.runtime import open_runtime
+    from infra.settings import load_settings
     from scoring.scorecard import assess
+    from services import rescoring
+    from store import certificates, ledger
 
     timings: dict[str, list[float]] = {
         "read ledger + certificates": [],
@@ -121,7 +121,7 @@ def main() -> None:
     import dramatiq
     from pymongo import MongoClient
 
-    from api.store.connection import CODEC_OPTIONS
+    from store.connection import CODEC_OPTIONS
     from workers import actors
 
     people, ledger = _seed_documents(args.customers, args.invoices, random.Random(7))

@@ -3,7 +3,7 @@
 For each N: a fresh API process under uvicorn (as ``make run`` starts it), N clients
 over real WebSockets (graphql-transport-ws), each subscribed to ``riskEvents`` for one
 customer. Events come from two sides at once: ``setCreditLimit`` mutations sent to the
-API, and a separate worker-like process raising events through ``api.events`` for that
+API, and a separate worker-like process raising events through ``infra.events`` for that
 customer and for another one (which no subscriber asked for).
 
 Reports, per N: how many subscribers received exactly the stored matching events (each
@@ -75,10 +75,10 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 def _produce(customer: str, decoy: str, count: int, pause: float, start_at: float) -> None:
-    from api import ids
-    from api.events import record_event
-    from api.runtime import open_runtime
-    from api.settings import load_settings
+    from infra import ids
+    from infra.events import record_event
+    from infra.runtime import open_runtime
+    from infra.settings import load_settings
     from scoring.codes import Severity
 
     async def run() -> None:
@@ -168,7 +168,7 @@ def _start_api(env: dict[str, str], extra: list[str]) -> tuple[subprocess.Popen[
 
 async def _round(n: int, args: argparse.Namespace, env: dict[str, str]) -> Round:
     from api.auth import mint_token
-    from api.settings import load_settings
+    from infra.settings import load_settings
     from scoring.roles import Role
 
     settings = load_settings()
@@ -294,9 +294,9 @@ async def _round(n: int, args: argparse.Namespace, env: dict[str, str]) -> Round
 
 async def _stored_ids_after(settings: Any, customer_id: str, baseline: str) -> list[str]:
     """Every event stored for the customer after the baseline: what each screen must get."""
-    from api import ids
-    from api.store import events as store
-    from api.store.connection import open_database
+    from infra import ids
+    from store import events as store
+    from store.connection import open_database
 
     client, db = open_database(settings.mongodb_url, settings.mongodb_db)
     try:

@@ -1,5 +1,5 @@
 """Pure parts of the notification channels: message templates, webhook signatures, retry timing.
 
 Like ``scoring``, nothing here does I/O beyond reading template files: the services in
-``api/services/notifications.py`` load the facts and send.
+``services/notifications.py`` load the facts and send.
 """

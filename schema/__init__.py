@@ -15,7 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import Info
 
-from api import ids
+from infra import ids
 from schema.audit import MutationAudit
 from schema.collection import CollectionMutation, CollectionQuery, load_task
 from schema.credit import CreditMutation
@@ -45,7 +45,7 @@ from schema.subscriptions import Subscription
 
 __all__ = ["build_schema", "is_system_error", "served_sdl"]
 
-# Each public id's prefix names its type (api/ids.py); this finds the loader for it.
+# Each public id's prefix names its type (infra/ids.py); this finds the loader for it.
 NODE_LOADERS: dict[str, Callable[[Info, str], Awaitable[Node | None]]] = {
     "Customer": load_customer,
     "QualificationDocument": load_document,

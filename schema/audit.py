@@ -16,8 +16,8 @@ from bson import ObjectId
 from graphql import GraphQLError, GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
-from api import ids
-from api.store.audit import entry
+from infra import ids
+from store.audit import entry
 
 ACTION = "MUTATION"
 # Arguments are kept for the record, not as a copy of uploads or huge texts.

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api import ids
-from api.services import collection as service
-from api.store import collection_tasks as store
-from api.store import dates
+from infra import ids
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import FINANCE, IsAuthenticated
+from services import collection as service
+from store import collection_tasks as store
+from store import dates
 
 if TYPE_CHECKING:
     from schema.customers import Customer

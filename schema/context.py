@@ -11,11 +11,11 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
-from api.auth import Principal
-from api.store import customers as customer_store
+from infra.principal import Principal
+from store import customers as customer_store
 
 if TYPE_CHECKING:
-    from api.runtime import Runtime
+    from infra.runtime import Runtime
 
 
 def _customer_loader(runtime: Runtime) -> DataLoader[ObjectId, dict[str, Any] | None]:

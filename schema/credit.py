@@ -7,14 +7,14 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from api import ids
-from api.services import limits
-from api.services.customers import require_customer
-from api.services.requests import request_rescore
+from infra import ids
 from schema.customers import Customer, CustomerPayload
 from schema.errors import run_mutation
 from schema.permissions import CREDIT, role_permission
 from scoring.roles import Role
+from services import limits
+from services.customers import require_customer
+from services.requests import request_rescore
 
 RESCORERS = role_permission(Role.CREDIT_MANAGER, Role.FINANCE)
 

@@ -8,12 +8,12 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from api import ids
-from api.services import credit_notes as service
-from api.services.credit_notes import CreditNoteReason
+from infra import ids
 from schema.errors import run_mutation
 from schema.ledger import LedgerPayload, _fresh, _payload
 from schema.permissions import FINANCE
+from services import credit_notes as service
+from services.credit_notes import CreditNoteReason
 
 strawberry.enum(CreditNoteReason, name="CreditNoteReason", description="Why a credit note was issued.")
 

@@ -8,12 +8,12 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api import ids
-from api.errors import ErrorCode, invalid
-from api.services import customer_changes as service
+from infra import ids
 from schema.customers import Customer, CustomerPayload
 from schema.errors import run_mutation
 from schema.permissions import CREDIT, CREDIT_GRANTORS, CUSTOMER_ADMIN
+from services import customer_changes as service
+from services.errors import ErrorCode, invalid
 
 
 @strawberry.input(description="Only the fields given change; `null` clears region, credit code and attributes.")

@@ -11,8 +11,15 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api import ids
-from api.errors import (
+from infra import ids
+from schema.enums import CustomerType, RiskGrade
+from schema.errors import UserError, run_mutation
+from schema.node import Node
+from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
+from schema.permissions import CREDIT_GRANTORS, CUSTOMER_ADMIN, IsAuthenticated
+from services import credit as credit_service
+from services import customers as service
+from services.errors import (
     MAX_ATTRIBUTE_CHARS,
     MAX_ATTRIBUTE_DEPTH,
     MAX_ATTRIBUTES,
@@ -21,14 +28,7 @@ from api.errors import (
     ErrorCode,
     invalid,
 )
-from api.services import credit as credit_service
-from api.services import customers as service
-from api.store import customers as store
-from schema.enums import CustomerType, RiskGrade
-from schema.errors import UserError, run_mutation
-from schema.node import Node
-from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
-from schema.permissions import CREDIT_GRANTORS, CUSTOMER_ADMIN, IsAuthenticated
+from store import customers as store
 
 if TYPE_CHECKING:
     from schema.documents import Certificate, DocumentFilter, DocumentOrder, QualificationDocument

@@ -13,17 +13,17 @@ from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
-from api import ids
-from api.services import documents as service
-from api.services import expiry
-from api.store import certificates as cert_store
-from api.store import dates
-from api.store import documents as store
+from infra import ids
 from schema.enums import CertificateType, CheckOutcome, DeviceClass, DocumentStatus
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import CREDIT, ONBOARDING, IsAuthenticated
+from services import documents as service
+from services import expiry
+from store import certificates as cert_store
+from store import dates
+from store import documents as store
 
 if TYPE_CHECKING:
     from schema.customers import Customer

@@ -8,11 +8,11 @@ and type checkers see ordinary Enum annotations (an alias such as
 
 import strawberry
 
-from api.errors import ErrorCode
-from api.services.customers import CustomerType
-from api.services.orders import OrderStatus
 from scoring.codes import HoldReason, RiskGrade, Severity
 from scoring.roles import Role
+from services.customers import CustomerType
+from services.errors import ErrorCode
+from services.orders import OrderStatus
 from verification.types import CertificateType, CheckOutcome, DeviceClass, DocumentStatus
 
 for _enum, _name in (

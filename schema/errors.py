@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 
-from api.errors import InvalidInput
 from schema.enums import ErrorCode
+from services.errors import InvalidInput
 
 
 @strawberry.type

@@ -13,15 +13,15 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from api import ids
-from api.eventorder import event_seq
-from api.store import events as store
-from api.store.paging import Position, Window
+from infra import ids
+from infra.eventorder import event_seq
 from schema.enums import Severity
 from schema.pagination import Connection, Edge, PageInfo, window_for
 from schema.permissions import IsAuthenticated
 from schema.risk import RiskEvent
 from scoring.codes import Severity as SeverityLevel
+from store import events as store
+from store.paging import Position, Window
 
 # Pollers catch up in big steps; still capped by the connection maximum.
 DEFAULT_EVENTS_PAGE = 100

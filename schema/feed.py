@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from api.services import feed as service
 from schema.permissions import IsAuthenticated
 from schema.risk import Warning, warning_from
+from services import feed as service
 
 
 @strawberry.type

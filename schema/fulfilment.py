@@ -9,18 +9,18 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from api import ids
-from api.errors import ErrorCode
-from api.services import cancellation
-from api.services import shipments as service
-from api.store import orders as order_store
-from api.store import shipments as store
+from infra import ids
 from schema.enums import HoldReason
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.orders import Order, OrderPayload
 from schema.permissions import CREDIT, IsAuthenticated, role_permission
 from scoring.roles import Role
+from services import cancellation
+from services import shipments as service
+from services.errors import ErrorCode
+from store import orders as order_store
+from store import shipments as store
 
 SHIPPERS = role_permission(Role.SALES, Role.CREDIT_MANAGER)
 CANCELLERS = role_permission(Role.SALES, Role.CREDIT_MANAGER)

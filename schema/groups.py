@@ -10,14 +10,14 @@ import strawberry
 from bson import ObjectId
 from strawberry.types import Info
 
-from api import ids
-from api.services import groups as service
-from api.store import groups as store
-from api.store import reports as report_store
-from api.store import warnings as warning_store
+from infra import ids
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.permissions import CREDIT, IsAuthenticated
+from services import groups as service
+from store import groups as store
+from store import reports as report_store
+from store import warnings as warning_store
 
 if TYPE_CHECKING:
     from schema.customers import CreditProfile, Customer, CustomerPayload

@@ -8,13 +8,13 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from api import ids
-from api.errors import ErrorCode
-from api.services import ledger as service
-from api.store.customers import get_customer
+from infra import ids
 from schema.customers import Customer
 from schema.errors import UserError, run_mutation
 from schema.permissions import FINANCE
+from services import ledger as service
+from services.errors import ErrorCode
+from store.customers import get_customer
 
 
 @strawberry.input

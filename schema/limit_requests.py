@@ -11,15 +11,15 @@ import strawberry
 from bson import ObjectId
 from strawberry.types import Info
 
-from api import ids
-from api.services import limit_requests as service
-from api.store import dates
-from api.store import limit_requests as store
+from infra import ids
 from schema.enums import RiskGrade
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.permissions import CREDIT, IsAuthenticated, role_permission
 from scoring.roles import Role
+from services import limit_requests as service
+from store import dates
+from store import limit_requests as store
 
 if TYPE_CHECKING:
     from schema.customers import Customer

@@ -10,12 +10,12 @@ import strawberry
 from bson import ObjectId
 from strawberry.types import Info
 
-from api import ids
-from api.services import webhooks as service
-from api.store import deliveries as store
+from infra import ids
 from schema.enums import Role, Severity
 from schema.errors import UserError, run_mutation
 from schema.permissions import IsAuthenticated, role_permission
+from services import webhooks as service
+from store import deliveries as store
 
 ADMIN_ONLY = role_permission()
 

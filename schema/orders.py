@@ -12,16 +12,16 @@ from bson import ObjectId
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from api import ids
-from api.errors import ErrorCode
-from api.services import gate
-from api.services import orders as service
-from api.store import orders as store
+from infra import ids
 from schema.enums import DeviceClass, HoldReason, OrderStatus
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import CREDIT, SALES, IsAuthenticated
+from services import gate
+from services import orders as service
+from services.errors import ErrorCode
+from store import orders as store
 
 if TYPE_CHECKING:
     from schema.customers import Customer

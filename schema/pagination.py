@@ -21,7 +21,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from graphql import GraphQLError
 
-from api.store.paging import Page, Position, SortKey, Window
+from store.paging import Page, Position, SortKey, Window
 
 T = TypeVar("T")
 

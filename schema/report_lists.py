@@ -1,6 +1,6 @@
 """``overdueInvoices`` (逾期账款明细) and ``creditUtilisation``: report lists as connections.
 
-Their rows are computed by ``api.services.reports`` (the same rows the CSV/XLSX exports
+Their rows are computed by ``services.reports`` (the same rows the CSV/XLSX exports
 print) and paged here by a cursor that carries the row's place in the order, so a page
 after a change neither repeats nor skips rows that stayed.
 """
@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.types import Info
 
-from api.services import reports as service
 from schema.customers import Customer
 from schema.enums import RiskGrade
 from schema.pagination import MAX_PAGE, InvalidCursor, InvalidPageArguments, OrderDirection, PageInfo
 from schema.permissions import IsAuthenticated
 from scoring.reports import AgingBucket
 from scoring.roles import Role
+from services import reports as service
 
 strawberry.enum(AgingBucket, name="AgingBucket", description="How long an open amount is past due (账龄).")
 

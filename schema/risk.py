@@ -13,15 +13,15 @@ from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api import ids
-from api.services import warnings as warnings_service
-from api.store import warnings as warnings_store
+from infra import ids
 from schema.enums import RiskGrade, Role, Severity
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import ANY_STAFF, IsAuthenticated
 from scoring.codes import Severity as SeverityLevel
+from services import warnings as warnings_service
+from store import warnings as warnings_store
 
 if TYPE_CHECKING:
     from schema.customers import Customer

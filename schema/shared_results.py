@@ -9,7 +9,7 @@ selection once per (event, query text, operation, variables that shape the selec
 and hands each subscriber its own ``ExecutionResult`` around the shared data.
 
 What a subscriber may see of an event is decided before this point
-(``api.eventstream.EventFilter.select``): a subscriber that must see an event
+(``infra.eventstream.EventFilter.select``): a subscriber that must see an event
 differently receives a different event object, hence a different cache entry.
 Results with errors are never shared.
 """

@@ -10,13 +10,13 @@ import strawberry
 from bson import ObjectId
 from strawberry.types import Info
 
-from api import ids
-from api.services import signals as service
-from api.store import dates
-from api.store import signals as store
+from infra import ids
 from schema.enums import Severity
 from schema.errors import UserError, run_mutation
 from schema.permissions import CREDIT
+from services import signals as service
+from store import dates
+from store import signals as store
 
 
 @strawberry.enum(description="What kind of outside signal.")

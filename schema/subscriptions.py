@@ -1,6 +1,6 @@
 """Subscriptions over WebSocket (graphql-transport-ws): live risk events and document status.
 
-Both are served by the process's event hub (``api.eventhub``). A subscription the hub
+Both are served by the process's event hub (``infra.eventhub``). A subscription the hub
 closes ends with a GraphQL error saying how to resume, then the socket is closed with
 a retryable code: 1013 when the client read too slowly, 1012 when the server stops.
 """
@@ -20,18 +20,18 @@ from graphql import GraphQLError
 from starlette.websockets import WebSocket
 from strawberry.types import Info
 
-from api import ids
-from api.eventhub import CloseReason, EventHub, SubscriptionClosed
-from api.eventorder import Event, event_seq
-from api.eventstream import EventFilter, live, stream_events
-from api.services.documents import FINAL
-from api.store import documents as document_store
+from infra import ids
+from infra.eventhub import CloseReason, EventHub, SubscriptionClosed
+from infra.eventorder import Event, event_seq
+from infra.eventstream import EventFilter, live, stream_events
 from schema.context import Context
 from schema.documents import QualificationDocument
 from schema.enums import Role, Severity
 from schema.permissions import AUDIT_READERS, IsAuthenticated
 from schema.risk import RiskEvent
 from schema.shared_results import share
+from services.documents import FINAL
+from store import documents as document_store
 
 log = logging.getLogger("medcredit.subscriptions")
 

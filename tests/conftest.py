@@ -20,9 +20,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.auth import mint_token
-from api.embedded_db import EmbeddedMongo
-from api.eventhub import HubOptions
-from api.settings import Settings, load_settings
+from infra.embedded_db import EmbeddedMongo
+from infra.eventhub import HubOptions
+from infra.settings import Settings, load_settings
 from scoring.roles import Role
 
 

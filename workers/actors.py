@@ -13,8 +13,8 @@ import dramatiq
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from api.progress import SweepLog
-from api.services import documents, expiry, rescoring, signals
+from infra.progress import SweepLog
+from services import documents, expiry, rescoring, signals
 from workers.broker import setup_broker
 from workers.runtime import get_runtime
 

@@ -6,7 +6,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
-from api.settings import load_settings
+from infra.settings import load_settings
 from workers.observability import TaskObservability
 
 # A worker that dies (kill -9, out of memory) leaves its messages unacknowledged. The

@@ -14,11 +14,11 @@ import logging
 import signal
 import time
 
-from api.events import CHANNEL
-from api.logs import configure_logging
-from api.runtime import open_runtime
-from api.services.notifications import Notifier
-from api.settings import load_settings
+from infra.events import CHANNEL
+from infra.logs import configure_logging
+from infra.runtime import open_runtime
+from infra.settings import load_settings
+from services.notifications import Notifier
 
 log = logging.getLogger("medcredit.notifier")
 TICK_SECONDS = 1.0

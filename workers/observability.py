@@ -15,7 +15,7 @@ import dramatiq
 from dramatiq.broker import MessageProxy
 from dramatiq.middleware import Middleware, SkipMessage
 
-from api.metrics import TASK_DURATION, TASKS
+from infra.metrics import TASK_DURATION, TASKS
 
 log = logging.getLogger("medcredit.worker")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from contextlib import AsyncExitStack
 
-from api.runtime import Runtime, open_runtime
-from api.settings import load_settings
+from infra.runtime import Runtime, open_runtime
+from infra.settings import load_settings
 
 _runtime: Runtime | None = None
 _stack: AsyncExitStack | None = None

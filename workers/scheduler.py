@@ -1,7 +1,7 @@
 """The scheduler: sends periodic messages; the workers do the work.
 
 Each job runs at most once per period across all scheduler replicas. Daily jobs are
-claimed per calendar day (UTC) in the database (``api.store.schedule``), so a Redis
+claimed per calendar day (UTC) in the database (``store.schedule``), so a Redis
 restart, which loses every key of the local Redis, does not run them again the same
 day (a full sweep would delay queued documents). Short jobs (the outbox flush) claim
 their slot with a Redis key ``SET NX`` whose expiry is the period: losing it only
@@ -17,10 +17,10 @@ import signal
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from api.logs import configure_logging
-from api.runtime import Runtime, open_runtime
-from api.settings import load_settings
-from api.store.schedule import claim_day
+from infra.logs import configure_logging
+from infra.runtime import Runtime, open_runtime
+from infra.settings import load_settings
+from store.schedule import claim_day
 
 log = logging.getLogger("medcredit.scheduler")
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from api.reports import exports
-from api.runtime import Runtime
-from api.services import reports as service
+from infra.runtime import Runtime
+from services import reports as service
 
 NAMES = {
     "overdue-invoices": "overdue-invoices",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from api.reports import labels
-from api.services import reports as service
+from services import reports as service
 
 MONEY_FORMAT = "#,##0.00"
 

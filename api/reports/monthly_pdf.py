@@ -18,7 +18,7 @@ from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, S
 
 from api.reports import charts, labels
 from api.reports.fonts import cjk_font
-from api.services import reports as service
+from services import reports as service
 
 MARGIN = 16 * mm
 

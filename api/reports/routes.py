@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from api.errors import InvalidInput
 from api.reports.catalogue import ReportRequestError, build_export
-from api.services.dossier import build_dossier
+from services.dossier import build_dossier
+from services.errors import InvalidInput
 
 
 def _unauthenticated() -> JSONResponse:

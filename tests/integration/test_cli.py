@@ -9,7 +9,7 @@ import sys
 import pytest
 from starlette.testclient import TestClient
 
-from api.settings import Settings
+from infra.settings import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api import ids
-from api.services.rescoring import rescore_customer
+from infra import ids
 from scoring.roles import Role
+from services.rescoring import rescore_customer
 from tests.conftest import unique
 from tests.support.notify import NotifierThread
 

@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from api.settings import Settings, SettingsError, load_settings
+from infra.settings import Settings, SettingsError, load_settings
 from scoring.roles import Role
 
 pytestmark = pytest.mark.integration

@@ -23,7 +23,7 @@ import pytest
 import redis
 
 from api.auth import mint_token
-from api.events import CHANNEL
+from infra.events import CHANNEL
 from scoring.roles import Role
 from tests.docgen import render_scan
 from tests.integration.test_documents import fresh_truth

@@ -1,4 +1,4 @@
-"""The embedded engine fix (api/embedded_db.py): flat insert cost, duplicates still rejected.
+"""The embedded engine fix (infra/embedded_db.py): flat insert cost, duplicates still rejected.
 
 Both properties depend on mongoeco internals; if an upgrade changes them this fails loudly.
 """
@@ -13,8 +13,8 @@ import pytest
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from api.embedded_db import EmbeddedMongo
-from api.store.connection import open_database
+from infra.embedded_db import EmbeddedMongo
+from store.connection import open_database
 
 pytestmark = pytest.mark.integration
 

@@ -2,7 +2,7 @@
 fan-out past the old 100-connection cap, filters, paged replay, a slow client closed
 with a resume message, reconnecting with `after` during a burst, keep-alive pings and
 the close code at shutdown. Events are raised through the API and, as workers do,
-through ``api.events.record_event`` from another runtime."""
+through ``infra.events.record_event`` from another runtime."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from bson import ObjectId
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from api import ids
-from api.eventhub import HubOptions
-from api.events import CHANNEL, record_event
-from api.runtime import Runtime, open_runtime
-from api.settings import Settings
+from infra import ids
+from infra.eventhub import HubOptions
+from infra.events import CHANNEL, record_event
+from infra.runtime import Runtime, open_runtime
+from infra.settings import Settings
 from scoring.codes import Severity
 from scoring.roles import Role
 from tests.conftest import LiveServer
@@ -319,8 +319,8 @@ def test_the_hub_catches_up_from_the_store_after_losing_redis(gql, hub_server, s
 def test_an_event_whose_publish_was_lost_is_found_in_the_store(gql, hub_server, settings, token_for) -> None:  # type: ignore[no-untyped-def]
     """Stored but never published (Redis was away): the gap it leaves sends the hub to the
     store once, and subscribers get it in its place, before the next one."""
-    from api.events import new_event
-    from api.store import events as event_store
+    from infra.events import new_event
+    from store import events as event_store
 
     cid = new_customer(gql)
 

@@ -77,7 +77,7 @@ def test_every_error_has_a_code(app_client: TestClient, token_for, monkeypatch, 
     bad_variable = {"query": "query($f: Int) { customers(first: $f) { totalCount } }", "variables": {"f": "many"}}
     assert first_error(bad_variable)["extensions"]["code"] == "BAD_USER_INPUT"
 
-    from api.services import customers as customer_service
+    from services import customers as customer_service
 
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database exploded: secret internals")

@@ -180,7 +180,7 @@ def test_retry_after_a_crash_midway_finishes_the_entry(gql, monkeypatch) -> None
     """The first call dies after storing the entry but before the balances are written
     (fault injected into the service, the database is real); the client's retry is told
     'already recorded' and leaves the books exactly as one clean call would."""
-    from api.services import ledger
+    from services import ledger
 
     real = ledger._refresh_balances
 

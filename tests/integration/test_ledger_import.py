@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from api import ids
-from api.runtime import open_runtime
+from infra import ids
+from infra.runtime import open_runtime
 from scoring.roles import Role
 from tests.conftest import unique
 

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from api import ids
-from api.runtime import open_runtime
-from api.services import rescoring
+from infra import ids
+from infra.runtime import open_runtime
 from scoring.roles import Role
+from services import rescoring
 from tests.integration.test_orders import new_customer
 
 pytestmark = pytest.mark.integration

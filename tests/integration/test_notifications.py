@@ -143,8 +143,8 @@ SUBMIT = """mutation($i: SubmitOrderInput!) { submitOrder(input: $i) { order { s
 
 def _rescore_as_of(notifier, cid: str, day) -> None:  # type: ignore[no-untyped-def]
     """The daily sweep as it will run on ``day`` (receivables age; the ledger stays as it is)."""
-    from api import ids
-    from api.services.rescoring import rescore_customer
+    from infra import ids
+    from services.rescoring import rescore_customer
 
     notifier.call(rescore_customer(notifier.rt, ids.decode_oid(cid, "Customer"), today=day, reason="daily sweep"))
 
@@ -244,7 +244,7 @@ def test_overdue_ladder_mails_sales_and_customer_then_opens_a_task_then_blocks(g
 def test_an_event_stored_late_is_waited_for_not_skipped(gql, notifier) -> None:  # type: ignore[no-untyped-def]
     from bson import ObjectId
 
-    from api.events import new_event, record_event, store_and_publish
+    from infra.events import new_event, record_event, store_and_publish
     from scoring.codes import Severity
 
     address = f"onboarding-{unique('g')}@example.cn"

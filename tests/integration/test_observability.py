@@ -14,7 +14,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
-from api.logs import JsonFormatter
+from infra.logs import JsonFormatter
 from scoring.roles import Role
 from tests.integration.test_orders import new_customer
 
@@ -64,7 +64,7 @@ def test_metrics_count_operations_outcomes_levels_and_tasks(app_client: TestClie
 def test_metrics_of_every_process_are_merged(app_client: TestClient, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # A worker process under `medcredit run` writes its samples to the shared directory.
     env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    code = "from api.metrics import TASK_DURATION; TASK_DURATION.labels(actor='other_process').observe(0.2)"
+    code = "from infra.metrics import TASK_DURATION; TASK_DURATION.labels(actor='other_process').observe(0.2)"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, check=True)
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     samples = scrape(app_client)

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from api.queue import TaskQueue
-from api.store.connection import open_database
+from infra.queue import TaskQueue
+from store.connection import open_database
 from tests.conftest import unique
 
 pytestmark = pytest.mark.integration

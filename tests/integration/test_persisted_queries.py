@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
-from api.settings import Settings
+from infra.settings import Settings
 from scoring.roles import Role
 from tests.conftest import unique
 

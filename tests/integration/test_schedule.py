@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.runtime import open_runtime
+from infra.runtime import open_runtime
 from workers.scheduler import JOBS, due
 
 pytestmark = pytest.mark.integration

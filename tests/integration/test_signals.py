@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from api.services.signals import HttpRatingsProvider, pull_ratings
 from scoring.roles import Role
+from services.signals import HttpRatingsProvider, pull_ratings
 from tests.conftest import unique
 from tests.support.notify import NotifierThread, free_port
 from tests.support.uscc import make_uscc

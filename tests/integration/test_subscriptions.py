@@ -131,9 +131,9 @@ def test_events_stored_out_of_order_reach_subscribers_in_id_order(gql, live_serv
     id whose process died before storing it stalls the feed only briefly."""
     from bson import ObjectId
 
-    from api import ids
-    from api.events import new_event, record_event, store_and_publish
-    from api.runtime import open_runtime
+    from infra import ids
+    from infra.events import new_event, record_event, store_and_publish
+    from infra.runtime import open_runtime
     from scoring.codes import Severity
 
     cid = new_customer(gql)

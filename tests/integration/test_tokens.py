@@ -91,7 +91,7 @@ def test_the_data_directory_is_private_from_the_start(tmp_path) -> None:  # type
     import os
     import stat
 
-    from api.embedded_db import EmbeddedMongo
+    from infra.embedded_db import EmbeddedMongo
 
     async def scenario() -> None:
         server = EmbeddedMongo(tmp_path / "var" / "db")

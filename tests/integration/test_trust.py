@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from api.services.registry import HttpRegistry
+from infra.registry import HttpRegistry
 from scoring.roles import Role
 from tests.conftest import unique
 from tests.docgen import Truth, render_text_pdf

@@ -22,9 +22,9 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from api.runtime import Runtime, open_runtime
-from api.services.notifications import Notifier
-from api.settings import Settings
+from infra.runtime import Runtime, open_runtime
+from infra.settings import Settings
+from services.notifications import Notifier
 
 
 def free_port() -> int:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.eventorder import EventSequence, event_seq
+from infra.eventorder import EventSequence, event_seq
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WAIT = timedelta(seconds=5)

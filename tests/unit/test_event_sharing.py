@@ -9,8 +9,8 @@ import pytest
 from bson import ObjectId
 from graphql import OperationDefinitionNode, parse
 
-from api import ids
-from api.eventstream import EventFilter
+from infra import ids
+from infra.eventstream import EventFilter
 from schema.shared_results import _share_key
 from scoring.codes import Severity
 

@@ -8,7 +8,6 @@ import pytest
 from bson import ObjectId
 
 from api.audience import concerns
-from api.services.notifications import plan_event, webhook_body
 from notifications.retry import MAX_DELAY, gives_up, next_delay
 from notifications.signing import sign, verify
 from notifications.templates import TemplateError, render
@@ -23,6 +22,7 @@ from scoring.responses import (
     requires_prepayment,
     signal_warnings,
 )
+from services.notifications import plan_event, webhook_body
 
 POLICY = load_policy().responses
 DAY = date(2026, 11, 23)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from api.progress import Progress
+from infra.progress import Progress
 
 
 class Clock:

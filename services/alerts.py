@@ -1,0 +1,79 @@
+"""Keeping a customer's warnings in step with what the warning ladder says now.
+
+The ladder (``scoring.warnings``) says which warnings should be active; this raises the
+new ones, escalates or eases changed ones, resolves those whose cause went away and
+sets ``blocked`` when any active warning blocks the customer. Every change is an event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from infra import ids
+from infra.events import record_event
+from infra.runtime import Runtime
+from scoring.codes import Severity
+from scoring.warnings import WarningSpec
+from store import warnings as store
+
+
+def _fields(spec: WarningSpec) -> dict[str, Any]:
+    return {
+        "severity": spec.severity.value,
+        "message": spec.message,
+        "notify_roles": [r.value for r in spec.notify_roles],
+        "blocks": spec.blocks_customer,
+    }
+
+
+async def sync_warnings(rt: Runtime, customer: dict[str, Any], specs: Sequence[WarningSpec]) -> bool:
+    """Make the stored active warnings match ``specs``; returns whether the customer is blocked."""
+    db, oid, now = rt.db, customer["_id"], datetime.now(UTC)
+    active = {w["kind"]: w for w in await store.active_warnings_of(db, oid)}
+    wanted = {spec.kind: spec for spec in specs}
+    for kind, spec in wanted.items():
+        current = active.get(kind)
+        fields = _fields(spec)
+        if current is None:
+            doc: dict[str, Any] | None = await store.insert_warning(
+                db,
+                {
+                    **fields,
+                    "customer_id": oid,
+                    "kind": kind,
+                    "active_key": store.active_key(oid, kind),
+                    "raised_at": now,
+                    "acknowledged_at": None,
+                    "resolved_at": None,
+                },
+            )
+            await _event(rt, "WARNING_RAISED", spec.severity, doc)
+        elif any(current.get(k) != v for k, v in fields.items()):
+            doc = await store.update_warning(db, current["_id"], {**fields, "updated_at": now})
+            await _event(rt, "WARNING_CHANGED", spec.severity, doc)
+    for kind, current in active.items():
+        if kind not in wanted:
+            doc = await store.update_warning(db, current["_id"], {"resolved_at": now}, unset=("active_key",))
+            await _event(rt, "WARNING_RESOLVED", Severity.INFO, doc)
+    return any(spec.blocks_customer for spec in specs)
+
+
+async def _event(rt: Runtime, type_: str, severity: Severity, warning: dict[str, Any] | None) -> None:
+    if warning is None:
+        return
+    await record_event(
+        rt.db,
+        rt.redis,
+        type_,
+        severity,
+        warning["customer_id"],
+        {
+            "warningId": ids.encode_id("Warning", warning["_id"]),
+            "kind": warning["kind"],
+            "severity": warning["severity"],
+            "message": warning["message"],
+            "notifyRoles": warning["notify_roles"],
+        },
+    )

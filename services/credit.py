@@ -1,0 +1,73 @@
+"""The credit profile: limit, exposure, available credit and aging for one customer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from scoring import ledger as receivables
+from services.errors import ErrorCode, invalid
+from services.facts import to_invoice
+from store import ledger as ledger_store
+from store.connection import Database
+from store.locks import LockTimeout, credit_lock
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    limit: Decimal
+    exposure: Decimal
+    available: Decimal
+    payment_term_days: int
+    aging: receivables.AgingBuckets
+    open_invoices: tuple[receivables.Invoice, ...]
+
+
+@asynccontextmanager
+async def locked_customer(db: Database, customer_id: Any) -> AsyncIterator[dict[str, Any]]:
+    """Hold the customer's credit lock (``store.locks``); yields the customer as it is now.
+
+    Raises:
+        InvalidInput: (code RETRY) the lock stayed busy too long: the same request may be sent again.
+    """
+    async with AsyncExitStack() as stack:
+        try:
+            customer = await stack.enter_async_context(credit_lock(db, customer_id))
+        except LockTimeout as exc:
+            raise invalid(
+                "This customer is busy with other changes; send the same request again.",
+                ErrorCode.RETRY,
+                "customerId",
+            ) from exc
+        yield customer
+
+
+def exposure_of(customer: dict[str, Any]) -> Decimal:
+    """Open receivables plus approved orders not yet invoiced (domain.md's exposure)."""
+    return customer.get("open_receivables", ZERO) + customer.get("orders_reserved", ZERO)
+
+
+def profile_from(customer: dict[str, Any], invoices: list[dict[str, Any]], today: date) -> Profile:
+    open_invoices = tuple(to_invoice(d) for d in invoices if d.get("open"))
+    limit = customer.get("credit_limit", ZERO)
+    exposure = exposure_of(customer)
+    return Profile(
+        limit=limit,
+        exposure=exposure,
+        available=limit - exposure,
+        payment_term_days=int(customer.get("payment_term_days", 60)),
+        aging=receivables.aging(open_invoices, today),
+        open_invoices=open_invoices,
+    )
+
+
+async def credit_profile(db: Database, customer: dict[str, Any], *, today: date) -> Profile:
+    """Return the customer's credit position as of ``today``."""
+    invoices = await ledger_store.invoices_of(db, customer["_id"], open_only=True)
+    return profile_from(customer, invoices, today)

@@ -1,0 +1,50 @@
+"""Manual credit-limit changes by people allowed to make them, always with a reason."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from infra.runtime import Runtime
+from services.credit import locked_customer
+from services.customers import require_customer
+from services.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem
+from services.rescoring import record_limit_change
+
+
+async def set_credit_limit(
+    rt: Runtime, customer_id: ObjectId | None, limit: Decimal, reason: str, *, actor: str
+) -> dict[str, Any]:
+    """Set the limit (replacing any pending proposal) and keep who, when, before, after, why.
+
+    Raises:
+        InvalidInput: unknown customer, negative or fractional-cent limit, empty reason.
+    """
+    problems = []
+    if not limit.is_finite() or limit < 0:
+        problems.append(Problem("Limit must be zero or more.", ErrorCode.NEGATIVE_AMOUNT, "limit"))
+    elif limit >= MAX_AMOUNT:
+        problems.append(Problem("Limit is too large.", ErrorCode.TOO_LARGE, "limit"))
+    elif limit != limit.quantize(Decimal("0.01")):
+        problems.append(Problem("Limit must be in whole cents.", ErrorCode.INVALID, "limit"))
+    if not reason.strip():
+        problems.append(Problem("A reason is required for every limit change.", ErrorCode.REQUIRED, "reason"))
+    if problems:
+        raise InvalidInput(*problems)
+    customer = await require_customer(rt.db, customer_id)
+    oid = customer["_id"]
+    async with locked_customer(rt.db, oid) as customer:
+        before = customer.get("credit_limit", Decimal("0.00"))
+        after = limit.quantize(Decimal("0.01"))
+        updated = await rt.db.customers.find_one_and_update(
+            {"_id": oid},
+            # A person's limit is the anchor the automatic limit moves from (scoring.automatic_limits).
+            {"$set": {"credit_limit": after, "limit_proposal": None, "limit_anchor": after, "temporary_limit": None}},
+            return_document=ReturnDocument.AFTER,
+        )
+        await record_limit_change(rt, oid, before=before, after=after, actor=actor, reason=reason.strip())
+        assert updated is not None, "customers are never deleted, and we hold its credit lock"
+        return updated

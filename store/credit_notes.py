@@ -1,0 +1,43 @@
+"""Credit notes (returns, price adjustments). ``_id`` is ``<customer>:<number>``, as for invoices."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from store import dates
+from store.connection import Database
+from store.ledger import ledger_key
+
+CREDIT_NOTES = "credit_notes"
+
+
+async def insert_credit_note(db: Database, document: dict[str, Any]) -> bool:
+    try:
+        await db[CREDIT_NOTES].insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def get_credit_note(db: Database, customer_id: ObjectId, number: str) -> dict[str, Any] | None:
+    return await db[CREDIT_NOTES].find_one({"_id": ledger_key(customer_id, number)})
+
+
+async def mark_applied(db: Database, customer_id: ObjectId, number: str) -> None:
+    await db[CREDIT_NOTES].update_one({"_id": ledger_key(customer_id, number)}, {"$set": {"applied": True}})
+
+
+async def credit_notes_of(db: Database, customer_id: ObjectId, *, since: date | None = None) -> list[dict[str, Any]]:
+    query: dict[str, Any] = {"customer_id": customer_id}
+    if since is not None:
+        query["issued_on"] = {"$gte": dates.to_bson(since)}
+    return [doc async for doc in db[CREDIT_NOTES].find(query).sort("issued_on", 1)]
+
+
+async def credit_invoice(db: Database, customer_id: ObjectId, number: str, credited: Any) -> None:
+    """Keep how much of an invoice was credited (its ``paid`` already includes it)."""
+    await db["invoices"].update_one({"_id": ledger_key(customer_id, number)}, {"$set": {"credited": credited}})

@@ -1,0 +1,117 @@
+"""Customer documents: the only place that reads or writes the ``customers`` collection."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from store.connection import Database
+from store.paging import Page, SortKey, Window, read_page
+
+COLLECTION = "customers"
+
+
+class DuplicateCustomer(Exception):
+    """Another customer already holds this ``field`` value."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    type: str | None = None
+    region: str | None = None
+    grade: str | None = None
+    blocked: bool | None = None
+    search: str | None = None
+
+    def to_filter(self) -> dict[str, Any]:
+        query: dict[str, Any] = {}
+        if self.type is not None:
+            query["type"] = self.type
+        if self.region is not None:
+            query["region"] = self.region
+        if self.grade is not None:
+            query["risk.grade"] = self.grade
+        if self.blocked is not None:
+            query["blocked"] = self.blocked
+        if self.search:
+            pattern = re.escape(self.search.strip())
+            query["$or"] = [
+                {"legal_name": {"$regex": pattern, "$options": "i"}},
+                {"code": {"$regex": pattern, "$options": "i"}},
+                {"uscc": {"$regex": pattern, "$options": "i"}},
+            ]
+        return query
+
+
+async def insert_customer(db: Database, document: dict[str, Any]) -> dict[str, Any]:
+    """Insert a new customer; raises ``DuplicateCustomer`` naming the clashing field."""
+    try:
+        result = await db[COLLECTION].insert_one(document)
+    except DuplicateKeyError as exc:
+        text = str(exc)
+        raise DuplicateCustomer("uscc" if "uscc" in text else "code") from exc
+    return {**document, "_id": result.inserted_id}
+
+
+_ZERO = Decimal("0.00")
+
+
+async def reserve_credit(db: Database, oid: ObjectId, amount: Decimal) -> bool:
+    """Reserve ``amount`` of the customer's credit in one atomic conditional update.
+
+    The reserved figure only moves when the customer is not blocked and open
+    receivables + reserved + ``amount`` stay within the limit, evaluated by the
+    database on the document as it is at that instant: several API processes may
+    reserve at once and together never exceed the limit. Returns whether it moved.
+    """
+    exposure_after = {
+        "$add": [
+            {"$ifNull": ["$open_receivables", _ZERO]},
+            {"$ifNull": ["$orders_reserved", _ZERO]},
+            amount,
+        ]
+    }
+    result = await db[COLLECTION].update_one(
+        {
+            "_id": oid,
+            "blocked": {"$ne": True},
+            "$expr": {"$lte": [exposure_after, {"$ifNull": ["$credit_limit", _ZERO]}]},
+        },
+        {"$inc": {"orders_reserved": amount}},
+    )
+    return result.modified_count == 1
+
+
+async def change_reserved(db: Database, oid: ObjectId, delta: Decimal) -> None:
+    """Move the reserved figure by ``delta`` unconditionally (a release, or a person's decision).
+
+    The customer's group, if any, moves with it (``store.groups``).
+    """
+    before = await db[COLLECTION].find_one_and_update(
+        {"_id": oid}, {"$inc": {"orders_reserved": delta}}, projection={"group_id": 1}
+    )
+    if before is not None and before.get("group_id") is not None:
+        await db["customer_groups"].update_one({"_id": before["group_id"]}, {"$inc": {"orders_reserved": delta}})
+
+
+async def get_customer(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    return await db[COLLECTION].find_one({"_id": oid})
+
+
+async def get_customers(db: Database, oids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    cursor = db[COLLECTION].find({"_id": {"$in": oids}})
+    return {doc["_id"]: doc async for doc in cursor}
+
+
+async def page_customers(db: Database, query: CustomerQuery, sort: SortKey, window: Window, default_size: int) -> Page:
+    """One page of the customers ``query`` matches, in ``sort`` order (see ``store.paging``)."""
+    return await read_page(db[COLLECTION], query.to_filter(), sort, window, default_size)

@@ -1,0 +1,50 @@
+"""Limit requests: a person's or the scorecard's ask for a (temporary) limit, and its decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from store.connection import Database
+
+LIMIT_REQUESTS = "limit_requests"
+# The scorecard keeps at most one pending proposal per customer, updated in place.
+SYSTEM_REQUESTER = "system:rescoring"
+
+
+async def insert_request(db: Database, document: dict[str, Any]) -> None:
+    await db[LIMIT_REQUESTS].insert_one(document)
+
+
+async def get_request(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    return await db[LIMIT_REQUESTS].find_one({"_id": oid})
+
+
+async def pending_system_request(db: Database, customer_id: ObjectId) -> dict[str, Any] | None:
+    return await db[LIMIT_REQUESTS].find_one(
+        {"customer_id": customer_id, "status": "PENDING", "requested_by": SYSTEM_REQUESTER}
+    )
+
+
+async def update_pending(db: Database, oid: ObjectId, changes: dict[str, Any]) -> dict[str, Any] | None:
+    """Change a request only while it is PENDING (else None): one decision per request."""
+    return await db[LIMIT_REQUESTS].find_one_and_update(
+        {"_id": oid, "status": "PENDING"}, {"$set": changes}, return_document=ReturnDocument.AFTER
+    )
+
+
+async def requests_of(db: Database, customer_id: ObjectId, limit: int = 100) -> list[dict[str, Any]]:
+    cursor = db[LIMIT_REQUESTS].find({"customer_id": customer_id}).sort("_id", -1).limit(limit)
+    return [doc async for doc in cursor]
+
+
+async def requests_by_status(db: Database, status: str | None, limit: int = 200) -> list[dict[str, Any]]:
+    query = {"status": status} if status is not None else {}
+    return [doc async for doc in db[LIMIT_REQUESTS].find(query).sort("_id", -1).limit(limit)]
+
+
+async def score_history(db: Database, customer_id: ObjectId, first: int) -> list[dict[str, Any]]:
+    cursor = db["score_history"].find({"customer_id": customer_id}).sort("day", -1).limit(first)
+    return [doc async for doc in cursor]

@@ -1,0 +1,106 @@
+"""Per-customer credit lock: serialises ledger changes, limit changes and rescoring.
+
+These read several documents (invoices, payments, certificates) and then write; the
+lock keeps two of them for one customer from interleaving. Orders do not take it: the
+gate reserves credit with one atomic conditional update (``services.gate``), which
+stays correct against these writers because it re-checks the figures they set.
+
+Callers in one process queue on an in-process lock first, so they wait without
+touching the database; only the holder of that one takes the database lock, a field
+on the customer document set with one atomic ``find_one_and_update``, which shuts out
+other processes (it works the same on the embedded server and on a replica set; an
+expiry frees it if a holder dies). Only that cross-process wait polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from store.connection import Database
+
+LOCK_TTL = timedelta(seconds=30)
+WAIT_LIMIT = 15.0
+
+# Per event loop and customer: the in-process queue in front of the database lock.
+_local: dict[tuple[int, ObjectId], tuple[asyncio.Lock, int]] = {}
+
+
+@asynccontextmanager
+async def _in_process(customer_id: ObjectId) -> AsyncIterator[None]:
+    key = (id(asyncio.get_running_loop()), customer_id)
+    lock, users = _local.get(key, (asyncio.Lock(), 0))
+    _local[key] = (lock, users + 1)
+    try:
+        async with asyncio.timeout(WAIT_LIMIT):
+            await lock.acquire()
+    except TimeoutError as exc:
+        raise LockTimeout(f"credit lock for customer {customer_id} busy in this process for {WAIT_LIMIT}s") from exc
+    else:
+        try:
+            yield
+        finally:
+            lock.release()
+    finally:
+        lock_now, users_now = _local[key]
+        if users_now <= 1:
+            del _local[key]
+        else:
+            _local[key] = (lock_now, users_now - 1)
+
+
+class LockTimeout(RuntimeError):
+    """The customer's credit lock could not be taken in time (a system fault, not the user's)."""
+
+
+class NoSuchCustomer(LookupError):
+    """The customer to lock does not exist."""
+
+
+@asynccontextmanager
+async def credit_lock(db: Database, customer_id: ObjectId) -> AsyncIterator[dict[str, Any]]:
+    """Hold the customer's credit lock for the block; yields the customer as it is now.
+
+    Raises:
+        NoSuchCustomer: there is no customer with this id.
+        LockTimeout: another holder kept the lock past ``WAIT_LIMIT``.
+    """
+    async with _in_process(customer_id), _database_lock(db, customer_id) as customer:
+        yield customer
+
+
+@asynccontextmanager
+async def _database_lock(db: Database, customer_id: ObjectId) -> AsyncIterator[dict[str, Any]]:
+    owner = ObjectId()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT_LIMIT
+    delay = 0.005
+    while True:
+        now = datetime.now(UTC)
+        taken = await db.customers.find_one_and_update(
+            {
+                "_id": customer_id,
+                "$or": [{"credit_lock": None}, {"credit_lock.expires": {"$lt": now}}],
+            },
+            {"$set": {"credit_lock": {"owner": owner, "expires": now + LOCK_TTL}}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if taken is not None:
+            break
+        if await db.customers.count_documents({"_id": customer_id}, limit=1) == 0:
+            raise NoSuchCustomer(str(customer_id))
+        if loop.time() > deadline:
+            raise LockTimeout(f"credit lock for customer {customer_id} not acquired in {WAIT_LIMIT}s")
+        await asyncio.sleep(delay * (1 + random.random()))
+        delay = min(delay * 2, 0.1)
+    try:
+        yield taken
+    finally:
+        await db.customers.update_one({"_id": customer_id, "credit_lock.owner": owner}, {"$unset": {"credit_lock": ""}})

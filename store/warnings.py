@@ -1,0 +1,73 @@
+"""Warnings. An active warning holds ``active_key`` = ``<customer>:<kind>`` (unique), so
+there is at most one active warning of a kind per customer; resolving removes the key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from store.connection import Database
+from store.paging import Page, SortKey, Window, read_page
+
+WARNINGS = "warnings"
+
+
+def active_key(customer_id: ObjectId, kind: str) -> str:
+    return f"{customer_id}:{kind}"
+
+
+async def active_warnings_of(db: Database, customer_id: ObjectId) -> list[dict[str, Any]]:
+    query = {"customer_id": customer_id, "resolved_at": None}
+    return [doc async for doc in db[WARNINGS].find(query)]
+
+
+async def insert_warning(db: Database, document: dict[str, Any]) -> dict[str, Any]:
+    result = await db[WARNINGS].insert_one(document)
+    return {**document, "_id": result.inserted_id}
+
+
+async def update_warning(
+    db: Database, oid: ObjectId, changes: dict[str, Any], unset: tuple[str, ...] = ()
+) -> dict[str, Any] | None:
+    update: dict[str, Any] = {"$set": changes}
+    if unset:
+        update["$unset"] = {name: "" for name in unset}
+    return await db[WARNINGS].find_one_and_update({"_id": oid}, update, return_document=ReturnDocument.AFTER)
+
+
+async def get_warning(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    return await db[WARNINGS].find_one({"_id": oid})
+
+
+async def find_warnings(
+    db: Database,
+    *,
+    customer_id: ObjectId | None,
+    severities: list[str] | None,
+    active_only: bool,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
+    query = warnings_filter(customer_id=customer_id, severities=severities, active_only=active_only)
+    return [doc async for doc in db[WARNINGS].find(query).sort("raised_at", -1).limit(limit)]
+
+
+def warnings_filter(
+    *, customer_id: ObjectId | None, severities: list[str] | None, active_only: bool, kind: str | None = None
+) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    if customer_id is not None:
+        query["customer_id"] = customer_id
+    if severities is not None:
+        query["severity"] = {"$in": severities}
+    if active_only:
+        query["resolved_at"] = None
+    if kind is not None:
+        query["kind"] = kind
+    return query
+
+
+async def page_warnings(db: Database, query: dict[str, Any], sort: SortKey, window: Window, default_size: int) -> Page:
+    """One page of the warnings ``query`` (from ``warnings_filter``) matches, in ``sort`` order."""
+    return await read_page(db[WARNINGS], query, sort, window, default_size)
