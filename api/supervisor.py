@@ -118,8 +118,18 @@ def run_stack(host: str = "127.0.0.1", port: int = 8000) -> int:
             # and CPU on every event sent to every subscriber.
             _Child(
                 "api",
-                [python, "-m", "uvicorn", "api.asgi:app", "--host", host, "--port", str(port),
-                 "--ws-per-message-deflate", "false"],
+                [
+                    python,
+                    "-m",
+                    "uvicorn",
+                    "api.asgi:app",
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                    "--ws-per-message-deflate",
+                    "false",
+                ],
                 env,
             )
         )

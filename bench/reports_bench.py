@@ -17,7 +17,8 @@ from bson import ObjectId
 from PIL import Image
 
 from api.reports import exports
-from api.reports.dossier_pdf import (
+from api.reports.monthly_pdf import MonthlyData, render_monthly
+from infra.render.dossier_pdf import (
     CheckLine,
     Decision,
     DocumentSection,
@@ -26,7 +27,6 @@ from api.reports.dossier_pdf import (
     Validity,
     render_dossier,
 )
-from api.reports.monthly_pdf import MonthlyData, render_monthly
 from scoring.reports import AgingBucket, bucket_for
 from scoring.roles import Role
 from services import reports as service

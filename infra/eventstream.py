@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from bson import ObjectId
 
-from api.audience import concerns
 from infra import ids
+from infra.audience import concerns
 from infra.eventhub import EventHub, HubSubscription
 from infra.eventorder import Event, event_seq
 from infra.events import to_wire
@@ -35,7 +35,7 @@ class EventFilter:
 
     customer_id: ObjectId | None = None
     min_severity: Severity = Severity.INFO
-    # Only events that concern this role (api.audience), e.g. SALES: its reminders and orders.
+    # Only events that concern this role (infra.audience), e.g. SALES: its reminders and orders.
     role: str | None = None
     # Wire events carry the customer's public id: encoded once here, not once per event.
     _wire_customer: str | None = field(init=False, default=None, repr=False, compare=False)

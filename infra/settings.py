@@ -108,6 +108,8 @@ def _origins(name: str) -> tuple[str, ...]:
     except ValueError as exc:
         raise SettingsError(f"{name}: {exc}") from exc
     return tuple(raw)
+
+
 def private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) if needed and make it 0700: only the owner may enter."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)

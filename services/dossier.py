@@ -19,8 +19,9 @@ from typing import Any
 
 from bson import ObjectId
 
-from api.reports import labels
-from api.reports.dossier_pdf import (
+from infra import ids
+from infra.render import labels
+from infra.render.dossier_pdf import (
     CheckLine,
     Decision,
     DocumentSection,
@@ -29,7 +30,6 @@ from api.reports.dossier_pdf import (
     Validity,
     render_dossier,
 )
-from infra import ids
 from infra.runtime import Runtime
 from scoring.qualification import is_expired, is_in_force
 from services import onboarding

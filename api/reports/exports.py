@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from api.reports import labels
+from infra.render import labels
 from services import reports as service
 
 MONEY_FORMAT = "#,##0.00"

@@ -16,8 +16,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from api.reports import charts, labels
-from api.reports.fonts import cjk_font
+from infra.render import charts, labels
+from infra.render.fonts import cjk_font
 from services import reports as service
 
 MARGIN = 16 * mm

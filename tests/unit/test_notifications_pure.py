@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from bson import ObjectId
 
-from api.audience import concerns
+from infra.audience import concerns
 from notifications.retry import MAX_DELAY, gives_up, next_delay
 from notifications.signing import sign, verify
 from notifications.templates import TemplateError, render

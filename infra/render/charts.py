@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402 - the backend must be chosen first
 from matplotlib.figure import Figure  # noqa: E402
 
-from api.reports.fonts import font_path  # noqa: E402
+from infra.render.fonts import font_path  # noqa: E402
 
 GRADE_COLOURS = {"A": "#2e7d32", "B": "#7cb342", "C": "#fbc02d", "D": "#f57c00", "E": "#c62828"}
 BUCKET_COLOURS = ["#90caf9", "#ffe082", "#ffb74d", "#ef6c00", "#b71c1c"]

@@ -20,7 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from api.reports.fonts import cjk_font
+from infra.render.fonts import cjk_font
 
 MARGIN = 16 * mm
 
