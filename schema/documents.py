@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from bson import ObjectId
-from graphql import GraphQLError
 from starlette.datastructures import UploadFile
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
@@ -17,7 +16,15 @@ from infra import ids
 from schema.enums import CertificateType, CheckOutcome, DeviceClass, DocumentStatus
 from schema.errors import UserError, run_mutation
 from schema.node import Node
-from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
+from schema.pagination import (
+    DEFAULT_PAGE,
+    Connection,
+    OrderDirection,
+    connection_from,
+    filtered_customer,
+    ordering_for,
+    window_for,
+)
 from schema.permissions import CREDIT, ONBOARDING, IsAuthenticated
 from services import documents as service
 from services import expiry
@@ -253,12 +260,7 @@ class DocumentQuery:
         filter: DocumentFilter | None = None,
         order_by: DocumentOrder | None = None,
     ) -> Connection[QualificationDocument]:
-        customer_oid = None
-        if filter is not None and filter.customer_id is not None:
-            customer_oid = ids.decode_oid(filter.customer_id, "Customer")
-            if customer_oid is None:
-                raise GraphQLError("filter.customerId is not a customer id.", extensions={"code": "BAD_USER_INPUT"})
-        return await documents_page(info, customer_oid, filter, order_by, first, after, last, before)
+        return await documents_page(info, filtered_customer(filter), filter, order_by, first, after, last, before)
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],

@@ -9,14 +9,21 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from bson import ObjectId
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from infra import ids
 from schema.enums import DeviceClass, HoldReason, OrderStatus
 from schema.errors import UserError, run_mutation
 from schema.node import Node
-from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
+from schema.pagination import (
+    DEFAULT_PAGE,
+    Connection,
+    OrderDirection,
+    connection_from,
+    filtered_customer,
+    ordering_for,
+    window_for,
+)
 from schema.permissions import CREDIT, SALES, IsAuthenticated
 from services import gate
 from services import orders as service
@@ -198,12 +205,7 @@ class OrderQuery:
         filter: OrderFilter | None = None,
         order_by: OrderOrder | None = None,
     ) -> Connection[Order]:
-        customer_oid = None
-        if filter is not None and filter.customer_id is not None:
-            customer_oid = ids.decode_oid(filter.customer_id, "Customer")
-            if customer_oid is None:
-                raise GraphQLError("filter.customerId is not a customer id.", extensions={"code": "BAD_USER_INPUT"})
-        return await orders_page(info, customer_oid, filter, order_by, first, after, last, before)
+        return await orders_page(info, filtered_customer(filter), filter, order_by, first, after, last, before)
 
 
 @strawberry.type

@@ -21,6 +21,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from graphql import GraphQLError
 
+from infra import ids
 from store.paging import Page, Position, SortKey, Window
 
 T = TypeVar("T")
@@ -179,3 +180,18 @@ def connection_from(  # noqa: UP047 - T is shared with Connection
 def ordering_for(list_name: str, field: Enum, direction: OrderDirection) -> tuple[str, SortKey]:
     """The ordering's name (cursors carry it) and its sort key; ``field``'s value is the stored field."""
     return f"{list_name}:{field.name}:{direction.name}", SortKey(str(field.value), direction is OrderDirection.DESC)
+
+
+def filtered_customer(filter: Any) -> ObjectId | None:
+    """The customer a list's ``filter.customerId`` names, None when it names none.
+
+    Raises:
+        GraphQLError: BAD_USER_INPUT when the id is not a customer id.
+    """
+    customer_id = getattr(filter, "customer_id", None) if filter is not None else None
+    if customer_id is None:
+        return None
+    oid = ids.decode_oid(customer_id, "Customer")
+    if oid is None:
+        raise GraphQLError("filter.customerId is not a customer id.", extensions={"code": "BAD_USER_INPUT"})
+    return oid

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from bson import ObjectId
-from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -17,7 +16,15 @@ from infra import ids
 from schema.enums import RiskGrade, Role, Severity
 from schema.errors import UserError, run_mutation
 from schema.node import Node
-from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
+from schema.pagination import (
+    DEFAULT_PAGE,
+    Connection,
+    OrderDirection,
+    connection_from,
+    filtered_customer,
+    ordering_for,
+    window_for,
+)
 from schema.permissions import ANY_STAFF, IsAuthenticated
 from scoring.codes import Severity as SeverityLevel
 from services import warnings as warnings_service
@@ -236,12 +243,7 @@ class WarningQuery:
         filter: WarningFilter | None = None,
         order_by: WarningOrder | None = None,
     ) -> Connection[Warning]:
-        customer_oid = None
-        if filter is not None and filter.customer_id is not None:
-            customer_oid = ids.decode_oid(filter.customer_id, "Customer")
-            if customer_oid is None:
-                raise GraphQLError("filter.customerId is not a customer id.", extensions={"code": "BAD_USER_INPUT"})
-        return await warnings_page(info, customer_oid, filter, order_by, first, after, last, before)
+        return await warnings_page(info, filtered_customer(filter), filter, order_by, first, after, last, before)
 
 
 @strawberry.type
