@@ -23,7 +23,8 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-import httpx
+from bench.rawhttp import post_json
+
 
 LIMIT = Decimal("10000")
 PRICE = "70.00"
@@ -51,31 +52,23 @@ def _wait(port: int, timeout: float = 60) -> None:
 
 async def _round(url: str, token: str, n: int, customers: int, tag: str) -> dict[str, object]:
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        base_url=url, headers=headers, timeout=300, limits=httpx.Limits(max_connections=n)
-    ) as client:
-        ids = []
-        for c in range(customers):
-            i = {
-                "code": f"B-{tag}-{c}",
-                "legalName": "基准医疗器械有限公司",
-                "type": "DISTRIBUTOR",
-                "creditLimit": str(LIMIT),
-            }
-            ids.append((await client.post("/graphql", json={"query": CREATE, "variables": {"i": i}})).json())
-        cids = [r["data"]["createCustomer"]["customer"]["id"] for r in ids]
+    endpoint = f"{url}/graphql"
+    cids = []
+    for c in range(customers):
+        i = {"code": f"B-{tag}-{c}", "legalName": "基准医疗器械有限公司", "type": "DISTRIBUTOR", "creditLimit": str(LIMIT)}
+        _, created = await post_json(endpoint, {"query": CREATE, "variables": {"i": i}}, headers)
+        cids.append(created["data"]["createCustomer"]["customer"]["id"])
 
-        async def one(k: int) -> tuple[str, float, Any]:
-            cid = cids[k % customers]
-            line = {"sku": "S", "deviceClass": "I", "category": "01", "quantity": 1, "unitPrice": PRICE}
-            variables = {"i": {"customerId": cid, "externalRef": f"{tag}-{k}", "lines": [line]}}
-            start = time.perf_counter()
-            response = await client.post("/graphql", json={"query": SUBMIT, "variables": variables})
-            elapsed = time.perf_counter() - start
-            body = response.json() if response.status_code == 200 else None
-            return cid, elapsed, body
+    async def one(k: int) -> tuple[str, float, Any]:
+        cid = cids[k % customers]
+        line = {"sku": "S", "deviceClass": "I", "category": "01", "quantity": 1, "unitPrice": PRICE}
+        variables = {"i": {"customerId": cid, "externalRef": f"{tag}-{k}", "lines": [line]}}
+        start = time.perf_counter()
+        status, body = await post_json(endpoint, {"query": SUBMIT, "variables": variables}, headers)
+        elapsed = time.perf_counter() - start
+        return cid, elapsed, body if status == 200 else None
 
-        results = await asyncio.gather(*(one(k) for k in range(n)))
+    results = await asyncio.gather(*(one(k) for k in range(n)))
     latencies = sorted(r[1] for r in results)
     errors = sum(1 for _, _, b in results if b is None or "errors" in b or b["data"]["submitOrder"]["errors"])
     approved: dict[str, Decimal] = {}

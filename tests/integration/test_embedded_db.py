@@ -54,8 +54,9 @@ def test_insert_cost_stays_flat_and_duplicates_are_rejected(tmp_path: Path) -> N
                     await coll.insert_one(duplicate)
             assert await coll.count_documents({}) == 3000 + 60 + 3
         finally:
-            client.close()
+            # Server first: the client's close waits on a server that shares this event loop (30 s).
             await server.stop()
+            client.close()
 
     asyncio.run(scenario())
 
@@ -93,7 +94,58 @@ def test_a_batch_insert_commits_once_and_reports_duplicates_by_position(tmp_path
                 assert details["nInserted"] == stored
                 assert await coll.count_documents({"key": {"$regex": f"^{ordered}-"}}) == stored
         finally:
-            client.close()
+            # Server first: the client's close waits on a server that shares this event loop (30 s).
             await server.stop()
+            client.close()
+
+    asyncio.run(scenario())
+
+
+def _entry_indexes(path: Path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(path / "medcredit.sqlite3") as conn:
+        rows = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'"
+            " AND tbl_name IN ('scalar_index_entries', 'multikey_entries') AND sql LIKE '%collection_id, index_name%'"
+        ).fetchall()
+    return sorted(name for (name,) in rows)
+
+
+def test_every_index_shares_one_entry_btree_and_survives_drops(tmp_path: Path) -> None:
+    """Indexes on many collections write their entries into one B-tree, and lookups keep working.
+
+    As shipped, each index added an identical SQLite index on the shared entry table, so one
+    insert wrote the same entry into as many B-trees as the database had indexes.
+    """
+
+    async def scenario() -> None:
+        server = EmbeddedMongo(tmp_path)
+        client, db = open_database(await server.start(), "t")
+        try:
+            for name in ("a", "b", "c", "d"):
+                await db[name].create_index("code", unique=True)
+                await db[name].create_index("tags")  # multikey once an array is stored
+                await db[name].insert_many([{"code": f"{name}-{i}", "tags": [i, i + 1]} for i in range(50)])
+            assert len(_entry_indexes(tmp_path)) == 2
+
+            await db.a.drop()
+            await db.b.drop_index("code_1")
+            await db.drop_collection("c")
+            # The shared B-trees outlive every drop; lookups on the survivors still use them.
+            assert len(_entry_indexes(tmp_path)) == 2
+            assert (await db.d.find_one({"code": "d-7"}))["tags"] == [7, 8]
+            assert await db.d.count_documents({"tags": 9}) == 2
+            assert await db.b.count_documents({"code": "b-3"}) == 1
+            with pytest.raises(DuplicateKeyError):
+                await db.d.insert_one({"code": "d-7"})
+            await db.a.create_index("code", unique=True)
+            await db.a.insert_one({"code": "again"})
+            assert (await db.a.find_one({"code": "again"})) is not None
+            assert len(_entry_indexes(tmp_path)) == 2
+        finally:
+            # Server first: the client's close waits on a server that shares this event loop (30 s).
+            await server.stop()
+            client.close()
 
     asyncio.run(scenario())
