@@ -25,7 +25,6 @@ from typing import Any
 
 from bench.rawhttp import post_json
 
-
 LIMIT = Decimal("10000")
 PRICE = "70.00"
 SUBMIT = """mutation($i: SubmitOrderInput!) { submitOrder(input: $i) {
@@ -55,7 +54,8 @@ async def _round(url: str, token: str, n: int, customers: int, tag: str) -> dict
     endpoint = f"{url}/graphql"
     cids = []
     for c in range(customers):
-        i = {"code": f"B-{tag}-{c}", "legalName": "基准医疗器械有限公司", "type": "DISTRIBUTOR", "creditLimit": str(LIMIT)}
+        i = {"code": f"B-{tag}-{c}", "legalName": "基准医疗器械有限公司", "type": "DISTRIBUTOR"}
+        i["creditLimit"] = str(LIMIT)
         _, created = await post_json(endpoint, {"query": CREATE, "variables": {"i": i}}, headers)
         cids.append(created["data"]["createCustomer"]["customer"]["id"])
 

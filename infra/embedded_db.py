@@ -22,11 +22,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import mongoeco.engines.sqlite as _sqlite_engine_module
 from mongoeco._types.documents import WriteCommandResult
 from mongoeco.api._async._database_admin_write_commands import DatabaseAdminWriteCommandService
 from mongoeco.api._async._write_command_validation import write_command_acknowledged
 from mongoeco.core.identity import id_contains_numeric_value
-import mongoeco.engines.sqlite as _sqlite_engine_module
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.errors import BulkWriteError
 from mongoeco.wire.proxy import AsyncMongoEcoProxyServer
