@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -130,6 +132,22 @@ async def _until_disconnect(receive: Receive) -> None:
         pass
 
 
+# Recent live results by identity, each held so its id is not reused while cached.
+_RECENT_RESULTS = 64
+_encoded: OrderedDict[int, tuple[object, str]] = OrderedDict()
+
+
+def _shared_json(data: dict[str, Any]) -> str:
+    found = _encoded.get(id(data))
+    if found is not None and found[0] is data:
+        return found[1]
+    text = json.dumps(data, separators=(",", ":"))
+    _encoded[id(data)] = (data, text)
+    if len(_encoded) > _RECENT_RESULTS:
+        _encoded.popitem(last=False)
+    return text
+
+
 class MedcreditGraphQL(GraphQL[Context, None]):
     def __init__(
         self,
@@ -143,6 +161,20 @@ class MedcreditGraphQL(GraphQL[Context, None]):
         self.graphiql_dir = graphiql_dir
         self.persisted_queries = persisted_queries
         self._rate_limiter = rate_limiter
+
+    def encode_json(self, data: object) -> str | bytes:
+        """JSON for a response or WebSocket message; a live event's data is encoded once.
+
+        Subscribers of one event and query shape share one result object
+        (``schema.shared_results``), so its JSON is the same for all of them: with a
+        thousand screens open, encoding it per screen cost more than sending it.
+        """
+        if isinstance(data, dict) and data.get("type") == "next" and isinstance(data.get("id"), str):
+            payload = data.get("payload")
+            if isinstance(payload, dict) and payload.keys() == {"data"} and isinstance(payload["data"], dict):
+                encoded = _shared_json(payload["data"])
+                return f'{{"id":{json.dumps(data["id"])},"type":"next","payload":{{"data":{encoded}}}}}'
+        return super().encode_json(data)
 
     async def execute_single(  # noqa: PLR0917 - strawberry's signature
         self,

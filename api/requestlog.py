@@ -62,7 +62,8 @@ class RequestLogMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            # A WebSocket has no response head to stamp: its sends (every live event) go straight through.
+            await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
         finally:
             duration = time.perf_counter() - started
             user = scope.get("user")

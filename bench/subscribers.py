@@ -29,6 +29,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -201,13 +202,13 @@ async def _round(n: int, args: argparse.Namespace, env: dict[str, str]) -> Round
 
         mutation_ms: list[float] = []
 
-        async def change_limit(reason: str) -> float:
+        async def change_limit(reason: str) -> tuple[Decimal, float]:
             nonlocal limit
             limit += 1000
             started = time.time()
             await gql(set_limit, {"c": target, "l": str(limit), "r": reason})
             mutation_ms.append((time.time() - started) * 1000)
-            return started
+            return Decimal(limit), started
 
         await change_limit("warm-up before any subscriber")
         await asyncio.sleep(0.5)
@@ -237,10 +238,11 @@ async def _round(n: int, args: argparse.Namespace, env: dict[str, str]) -> Round
         worker.start()
         await asyncio.sleep(2.0)
         cpu_before = _cpu_seconds(api.pid)
-        api_started: dict[str, float] = {}
+        # Matched by the new limit: a VIEWER's screen is not shown who changed it or why.
+        api_started: dict[Decimal, float] = {}
         for i in range(args.api_events):
-            reason = f"bench {i}"
-            api_started[reason] = await change_limit(reason)
+            new_limit, started = await change_limit(f"bench {i}")
+            api_started[new_limit] = started
             await asyncio.sleep(args.pause)
         await asyncio.get_running_loop().run_in_executor(None, worker.join)
         await _until(lambda: all(len(s.received) >= 1 + args.api_events + args.worker_events for s in screens), 30)
@@ -259,8 +261,8 @@ async def _round(n: int, args: argparse.Namespace, env: dict[str, str]) -> Round
             for event_id, kind, payload, arrived in screen.received:
                 if event_id <= baseline:
                     continue
-                if kind == "LIMIT_CHANGED" and payload.get("reason") in api_started:
-                    api_ms.append((arrived - api_started[payload["reason"]]) * 1000)
+                if kind == "LIMIT_CHANGED" and Decimal(str(payload.get("after"))) in api_started:
+                    api_ms.append((arrived - api_started[Decimal(str(payload["after"]))]) * 1000)
                 elif kind == "BENCH_WORKER":
                     worker_ms.append((arrived - payload["sentAt"]) * 1000)
 

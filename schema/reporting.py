@@ -77,6 +77,12 @@ class MaskInternalErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(should_mask_error=is_system_error, error_message="Internal error.")
 
+    def _process_result(self, result: object) -> None:
+        # Most results (every live event to every screen) carry no error: skip the base
+        # class's runtime-protocol isinstance check, which costs more than the rest here.
+        if getattr(result, "errors", None):
+            super()._process_result(result)
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
         masked.extensions = {"code": INTERNAL}
