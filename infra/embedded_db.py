@@ -27,7 +27,7 @@ from mongoeco._types.documents import WriteCommandResult
 from mongoeco.api._async._database_admin_write_commands import DatabaseAdminWriteCommandService
 from mongoeco.api._async._write_command_validation import write_command_acknowledged
 from mongoeco.core.identity import id_contains_numeric_value
-from mongoeco.core.query_plan import AndCondition, EqualsCondition
+from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.errors import BulkWriteError
 from mongoeco.wire.proxy import AsyncMongoEcoProxyServer
@@ -41,7 +41,6 @@ SHARED_SCALAR_INDEX = "scidx_medcredit_shared"
 SHARED_MULTIKEY_INDEX = "mkidx_medcredit_shared"
 # Value types whose index entry is exact (one signature, compared as text): ids and strings.
 _NARROWING_TYPES = frozenset({"objectid", "string"})
-_ENTRY_MATCH = "WHERE collection_id = ? AND index_name = ? AND type_score = ? AND element_key = ?"
 _ENTRY_COLUMNS = "(collection_id, index_name, type_score, element_key, storage_key)"
 
 
@@ -231,44 +230,61 @@ class FastIdSQLiteEngine(SQLiteEngine):
         )
 
     def _index_narrowing(self, db_name: str, coll_name: str, query: Any) -> tuple[str, list[Any]] | None:
+        """An index-backed condition that every document matching ``query`` meets; None when there is none.
+
+        Taken from one top-level equality or ``$in`` (alone or in an ``$and``) on ``_id``
+        or on a field with a single-field index, over ids and strings only.
+        """
         terms = query.clauses if isinstance(query, AndCondition) else (query,)
         for term in terms:
-            if not isinstance(term, EqualsCondition) or "." in term.field:
+            if not isinstance(term, (EqualsCondition, InCondition)) or "." in term.field or term.null_matches_undefined:
                 continue
+            values = term.values if isinstance(term, InCondition) else (term.value,)
+            if not values or not all(isinstance(v, str) or type(v).__name__ == "ObjectId" for v in values):
+                continue  # (a null also matches a missing field, which has no index entry)
             if term.field == "_id":
                 # The storage key is the id's own encoding: exact for ids and strings.
-                if isinstance(term.value, str) or type(term.value).__name__ == "ObjectId":
-                    return "storage_key = ?", [self._storage_key(term.value)]
-                continue
-            if term.null_matches_undefined or term.value is None:
-                continue  # "missing" matches too, and missing fields have no index entry
-            index = self._find_scalar_fast_path_index(db_name, coll_name, term.field)
-            if index is None:
-                continue
-            multikey = bool(index.get("multikey"))
-            if not multikey and self._field_is_top_level_array_in_collection(db_name, coll_name, term.field):
-                continue
-            try:
-                signatures = self._multikey_signatures_for_query_value(term.value, null_matches_undefined=False)
-            except NotImplementedError:
-                continue
-            if len(signatures) != 1 or signatures[0][0] not in _NARROWING_TYPES:
-                continue
-            collection_id = self._lookup_collection_id(self._require_connection(), db_name, coll_name)
-            if collection_id is None:
-                continue
-            element_type, element_key = signatures[0]
-            score = self._multikey_type_score(element_type)
-            lookups = [f"SELECT storage_key FROM scalar_index_entries INDEXED BY {SHARED_SCALAR_INDEX} {_ENTRY_MATCH}"]
-            params: list[Any] = [collection_id, index["name"], score, element_key]
-            if multikey:
-                lookups.append(
-                    f"SELECT storage_key FROM multikey_entries INDEXED BY {SHARED_MULTIKEY_INDEX} {_ENTRY_MATCH}"
-                )
-                params += [collection_id, index["name"], score, element_key]
-            clause = f"storage_key IN ({' UNION ALL '.join(lookups)})"
-            return clause, params
+                keys = [self._storage_key(v) for v in values]
+                return f"storage_key IN ({', '.join('?' * len(keys))})", keys
+            found = self._entry_lookup(db_name, coll_name, term.field, values)
+            if found is not None:
+                return found
         return None
+
+    def _entry_lookup(
+        self, db_name: str, coll_name: str, field: str, values: tuple[Any, ...]
+    ) -> tuple[str, list[Any]] | None:
+        index = self._find_scalar_fast_path_index(db_name, coll_name, field)
+        if index is None:
+            return None
+        multikey = bool(index.get("multikey"))
+        if not multikey and self._field_is_top_level_array_in_collection(db_name, coll_name, field):
+            return None
+        collection_id = self._lookup_collection_id(self._require_connection(), db_name, coll_name)
+        if collection_id is None:
+            return None
+        entries: list[tuple[int, str]] = []
+        for value in values:
+            try:
+                signatures = self._multikey_signatures_for_query_value(value, null_matches_undefined=False)
+            except NotImplementedError:
+                return None
+            if len(signatures) != 1 or signatures[0][0] not in _NARROWING_TYPES:
+                return None
+            element_type, element_key = signatures[0]
+            entries.append((self._multikey_type_score(element_type), element_key))
+        match = " OR ".join("(type_score = ? AND element_key = ?)" for _ in entries)
+        tables = [("scalar_index_entries", SHARED_SCALAR_INDEX)]
+        if multikey:
+            tables.append(("multikey_entries", SHARED_MULTIKEY_INDEX))
+        lookups, params = [], []
+        for table, btree in tables:
+            lookups.append(
+                f"SELECT storage_key FROM {table} INDEXED BY {btree}"
+                f" WHERE collection_id = ? AND index_name = ? AND ({match})"
+            )
+            params += [collection_id, index["name"], *(part for entry in entries for part in entry)]
+        return f"storage_key IN ({' UNION ALL '.join(lookups)})", params
 
     def _create_sqlite_connection(self) -> Any:
         connection = super()._create_sqlite_connection()

@@ -186,6 +186,10 @@ def test_lookups_by_indexed_field_start_from_the_index_and_find_exactly_the_matc
             assert [d["n"] async for d in coll.find({"owner": str(wanted)})] == [4]
             assert [d["n"] async for d in coll.find({"owner": wanted, "state": {"$ne": "closed"}})] == [1, 2]
             assert await coll.count_documents({"owner": wanted}) == 3
+            both = coll.find({"owner": {"$in": [wanted, other, "nobody"]}}).sort("n", 1)
+            assert [d["n"] async for d in both] == [1, 2, 3, 7]
+            ids = [d["_id"] async for d in coll.find({"n": {"$in": [1, 3]}})]
+            assert sorted([d["n"] async for d in coll.find({"_id": {"$in": [*ids, ObjectId()]}})]) == [1, 3]
             done = await coll.update_one({"_id": {"$exists": True}, "owner": other, "n": 3}, {"$set": {"seen": True}})
             assert done.modified_count == 1
             first = await coll.find_one({"owner": wanted, "n": 1})
@@ -202,6 +206,7 @@ def test_lookups_by_indexed_field_start_from_the_index_and_find_exactly_the_matc
             # documents); through the index the cost stays that of the three matches.
             assert large < max(3 * small, 10.0), (small, large)
             assert [d["n"] async for d in coll.find({"owner": wanted}).sort("n", 1)] == [1, 2, 7]
+            assert [d["n"] async for d in coll.find({"owner": {"$in": [other, wanted]}}).sort("n", -1)] == [7, 3, 2, 1]
         finally:
             await server.stop()
             client.close()
