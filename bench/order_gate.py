@@ -88,7 +88,11 @@ async def _round(url: str, token: str, n: int, customers: int, tag: str) -> dict
 
 @contextmanager
 def running_stack() -> Iterator[tuple[str, str]]:
-    """The embedded database and the API (uvicorn) as separate processes; yields (url, ADMIN token)."""
+    """The embedded database and the API (uvicorn) as separate processes; yields (url, ADMIN token).
+
+    While it runs, ``MONGODB_URL`` and ``MONGODB_DB`` in this process name its database,
+    for benchmarks that seed or read it directly.
+    """
     data_dir = tempfile.mkdtemp(prefix="medcredit-bench-")
     db_port, api_port = _free_port(), _free_port()
     env = dict(
@@ -115,6 +119,7 @@ def running_stack() -> Iterator[tuple[str, str]]:
             text=True,
             check=True,
         ).stdout.strip()
+        os.environ["MONGODB_URL"], os.environ["MONGODB_DB"] = env["MONGODB_URL"], env["MONGODB_DB"]
         yield f"http://127.0.0.1:{api_port}", token
     finally:
         for proc in (api, db):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import threading
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,21 @@ from mongoeco._types.documents import WriteCommandResult
 from mongoeco.api._async._database_admin_write_commands import DatabaseAdminWriteCommandService
 from mongoeco.api._async._write_command_validation import write_command_acknowledged
 from mongoeco.core.identity import id_contains_numeric_value
-from mongoeco.core.query_plan import AndCondition, EqualsCondition, InCondition
+from mongoeco.core.query_plan import (
+    AndCondition,
+    EqualsCondition,
+    ExistsCondition,
+    GreaterThanCondition,
+    GreaterThanOrEqualCondition,
+    InCondition,
+    LessThanCondition,
+    LessThanOrEqualCondition,
+    MatchAll,
+    NotCondition,
+    NotEqualsCondition,
+    NotInCondition,
+    OrCondition,
+)
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.errors import BulkWriteError
 from mongoeco.wire.proxy import AsyncMongoEcoProxyServer
@@ -49,6 +64,35 @@ def _context_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if "context" in kwargs:
         return kwargs["context"]
     return args[-1] if args and not isinstance(args[-1], (str, list, tuple, dict)) else None
+
+
+_VALUE_TESTS = (
+    EqualsCondition,
+    NotEqualsCondition,
+    GreaterThanCondition,
+    GreaterThanOrEqualCondition,
+    LessThanCondition,
+    LessThanOrEqualCondition,
+)
+
+
+def _operands_are_not_numbers(plan: Any) -> bool:
+    """Whether every value ``plan`` compares with is an id, string, date, boolean or null."""
+    if isinstance(plan, (MatchAll, ExistsCondition)):
+        return True
+    if isinstance(plan, (AndCondition, OrCondition)):
+        return all(_operands_are_not_numbers(clause) for clause in plan.clauses)
+    if isinstance(plan, NotCondition):
+        return _operands_are_not_numbers(plan.clause)
+    if isinstance(plan, (InCondition, NotInCondition)):
+        return all(_not_a_number(value) for value in plan.values)
+    if isinstance(plan, _VALUE_TESTS):
+        return _not_a_number(plan.value)
+    return False  # anything else ($expr, $elemMatch, $mod…): ask the engine
+
+
+def _not_a_number(value: Any) -> bool:
+    return value is None or isinstance(value, (str, bool, datetime)) or type(value).__name__ == "ObjectId"
 
 
 def _narrowed(
@@ -228,6 +272,17 @@ class FastIdSQLiteEngine(SQLiteEngine):
                 json_path_for_field=m.json_path_for_field,  # type: ignore[attr-defined]
             )
         )
+
+    def _plan_requires_python_for_decimal_numeric(self, db_name: str, coll_name: str, plan: Any) -> bool:
+        # As shipped: does any document hold a decimal in any field the query names?
+        # That probe scans the collection (three times per field, once per decimal
+        # tag) and its answer is forgotten at every write, so on a collection that is
+        # written often (customers, orders) nearly every query and update paid for it.
+        # The answer only matters when the query compares with a number: an id, a
+        # string, a date, a boolean or null never equals or orders against a decimal.
+        if _operands_are_not_numbers(plan):
+            return False
+        return bool(super()._plan_requires_python_for_decimal_numeric(db_name, coll_name, plan))
 
     def _index_narrowing(self, db_name: str, coll_name: str, query: Any) -> tuple[str, list[Any]] | None:
         """An index-backed condition that every document matching ``query`` meets; None when there is none.

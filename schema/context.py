@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -12,16 +13,32 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from infra.principal import Principal
+from store import certificates as cert_store
 from store import customers as customer_store
+from store import ledger as ledger_store
+from store import warnings as warnings_store
 
 if TYPE_CHECKING:
     from infra.runtime import Runtime
+
+
+Rows = list[dict[str, Any]]
 
 
 def _customer_loader(runtime: Runtime) -> DataLoader[ObjectId, dict[str, Any] | None]:
     async def load(keys: list[ObjectId]) -> list[dict[str, Any] | None]:
         found = await customer_store.get_customers(runtime.db, list(keys))
         return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _per_customer(read_many: Callable[[list[ObjectId]], Awaitable[dict[ObjectId, Rows]]]) -> DataLoader[ObjectId, Rows]:
+    """A loader of one list per customer: every customer a request touches in one read."""
+
+    async def load(keys: list[ObjectId]) -> list[Rows]:
+        found = await read_many(list(keys))
+        return [found.get(key, []) for key in keys]
 
     return DataLoader(load_fn=load)
 
@@ -35,10 +52,20 @@ class Context:
     # Set by strawberry from the graphql-transport-ws connection_init payload.
     connection_params: dict[str, Any] | None = None
     customers: DataLoader[ObjectId, dict[str, Any] | None] = field(init=False)
+    # A page of customers with these fields costs one read per field, not one per row.
+    open_invoices: DataLoader[ObjectId, Rows] = field(init=False)
+    certificates: DataLoader[ObjectId, Rows] = field(init=False)
+    active_warnings: DataLoader[ObjectId, Rows] = field(init=False)
+    all_warnings: DataLoader[ObjectId, Rows] = field(init=False)
 
     def __post_init__(self) -> None:
         # Loaders cache per request only, so one request never sees another's writes stale.
+        db = self.runtime.db
         self.customers = _customer_loader(self.runtime)
+        self.open_invoices = _per_customer(lambda ids: ledger_store.open_invoices_of_many(db, ids))
+        self.certificates = _per_customer(lambda ids: cert_store.certificates_of_many(db, ids))
+        self.active_warnings = _per_customer(lambda ids: warnings_store.warnings_of_many(db, ids, active_only=True))
+        self.all_warnings = _per_customer(lambda ids: warnings_store.warnings_of_many(db, ids, active_only=False))
 
     @property
     def db(self) -> Any:

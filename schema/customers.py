@@ -101,7 +101,8 @@ class Customer(Node):
 
     @strawberry.field
     async def credit(self, info: Info) -> CreditProfile:
-        profile = await credit_service.credit_profile(info.context.db, self.doc, today=_today())
+        invoices = await info.context.open_invoices.load(self.doc["_id"])
+        profile = credit_service.profile_from(self.doc, invoices, _today())
         return CreditProfile(
             limit=profile.limit,
             exposure=profile.exposure,

@@ -181,7 +181,7 @@ class DocumentPayload:
 
 
 async def certificates_for(info: Info, customer_oid: ObjectId) -> list[Certificate]:
-    return [Certificate.from_doc(d) for d in await cert_store.certificates_of(info.context.db, customer_oid)]
+    return [Certificate.from_doc(d) for d in await info.context.certificates.load(customer_oid)]
 
 
 async def load_document(info: Info, public_id: str) -> QualificationDocument | None:

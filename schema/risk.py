@@ -153,10 +153,8 @@ def warning_from(doc: dict[str, Any]) -> Warning:
 
 
 async def warnings_for(info: Info, customer_oid: ObjectId, active_only: bool | None) -> list[Warning]:
-    docs = await warnings_service.list_warnings(
-        info.context.runtime, customer_id=customer_oid, active_only=active_only is not False
-    )
-    return [warning_from(d) for d in docs]
+    loader = info.context.all_warnings if active_only is False else info.context.active_warnings
+    return [warning_from(d) for d in await loader.load(customer_oid)]
 
 
 async def load_warning(info: Info, public_id: str) -> Warning | None:

@@ -41,8 +41,9 @@ async def certificates_of(db: Database, customer_id: ObjectId) -> list[dict[str,
 
 
 async def certificates_of_many(db: Database, customer_ids: Sequence[ObjectId]) -> dict[ObjectId, list[dict[str, Any]]]:
+    """Each customer's certificates by type (``certificates_of`` for many in one read)."""
     found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
-    async for doc in db[CERTIFICATES].find({"customer_id": {"$in": list(customer_ids)}}):
+    async for doc in db[CERTIFICATES].find({"customer_id": {"$in": list(customer_ids)}}).sort("type", 1):
         found[doc["customer_id"]].append(doc)
     return found
 

@@ -43,6 +43,17 @@ async def invoices_of(db: Database, customer_id: ObjectId, *, open_only: bool = 
     return [doc async for doc in db[INVOICES].find(query).sort("due_on", 1)]
 
 
+async def open_invoices_of_many(
+    db: Database, customer_ids: Sequence[ObjectId]
+) -> dict[ObjectId, list[dict[str, Any]]]:
+    """Each customer's open invoices, earliest due first (``invoices_of(open_only=True)`` for many in one read)."""
+    found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
+    query = {"customer_id": {"$in": list(customer_ids)}, "open": True}
+    async for doc in db[INVOICES].find(query).sort("due_on", 1):
+        found[doc["customer_id"]].append(doc)
+    return found
+
+
 async def invoices_of_many(db: Database, customer_ids: Sequence[ObjectId]) -> dict[ObjectId, list[dict[str, Any]]]:
     found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
     async for doc in db[INVOICES].find({"customer_id": {"$in": list(customer_ids)}}):

@@ -3,6 +3,7 @@ there is at most one active warning of a kind per customer; resolving removes th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bson import ObjectId
@@ -51,6 +52,20 @@ async def find_warnings(
 ) -> list[dict[str, Any]]:
     query = warnings_filter(customer_id=customer_id, severities=severities, active_only=active_only)
     return [doc async for doc in db[WARNINGS].find(query).sort("raised_at", -1).limit(limit)]
+
+
+async def warnings_of_many(
+    db: Database, customer_ids: Sequence[ObjectId], *, active_only: bool, limit: int = 500
+) -> dict[ObjectId, list[dict[str, Any]]]:
+    """Each customer's warnings, newest first, at most ``limit`` each (``find_warnings`` for many in one read)."""
+    found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
+    query = warnings_filter(customer_id=None, severities=None, active_only=active_only)
+    query["customer_id"] = {"$in": list(customer_ids)}
+    async for doc in db[WARNINGS].find(query).sort("raised_at", -1):
+        kept = found[doc["customer_id"]]
+        if len(kept) < limit:
+            kept.append(doc)
+    return found
 
 
 def warnings_filter(
