@@ -32,11 +32,7 @@ from mongoeco.core.query_plan import (
     AndCondition,
     EqualsCondition,
     ExistsCondition,
-    GreaterThanCondition,
-    GreaterThanOrEqualCondition,
     InCondition,
-    LessThanCondition,
-    LessThanOrEqualCondition,
     MatchAll,
     NotCondition,
     NotEqualsCondition,
@@ -66,18 +62,12 @@ def _context_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return args[-1] if args and not isinstance(args[-1], (str, list, tuple, dict)) else None
 
 
-_VALUE_TESTS = (
-    EqualsCondition,
-    NotEqualsCondition,
-    GreaterThanCondition,
-    GreaterThanOrEqualCondition,
-    LessThanCondition,
-    LessThanOrEqualCondition,
-)
-
-
 def _operands_are_not_numbers(plan: Any) -> bool:
-    """Whether every value ``plan`` compares with is an id, string, date, boolean or null."""
+    """Whether ``plan`` only tests equality (or presence) with ids, strings, dates, booleans or null.
+
+    Range tests are left to the engine even for such values: its SQL for ``$gt: "a"``
+    does not bracket by type, and matched decimals until the probe sent it to Python.
+    """
     if isinstance(plan, (MatchAll, ExistsCondition)):
         return True
     if isinstance(plan, (AndCondition, OrCondition)):
@@ -86,7 +76,7 @@ def _operands_are_not_numbers(plan: Any) -> bool:
         return _operands_are_not_numbers(plan.clause)
     if isinstance(plan, (InCondition, NotInCondition)):
         return all(_not_a_number(value) for value in plan.values)
-    if isinstance(plan, _VALUE_TESTS):
+    if isinstance(plan, (EqualsCondition, NotEqualsCondition)):
         return _not_a_number(plan.value)
     return False  # anything else ($expr, $elemMatch, $mod…): ask the engine
 
@@ -278,8 +268,8 @@ class FastIdSQLiteEngine(SQLiteEngine):
         # That probe scans the collection (three times per field, once per decimal
         # tag) and its answer is forgotten at every write, so on a collection that is
         # written often (customers, orders) nearly every query and update paid for it.
-        # The answer only matters when the query compares with a number: an id, a
-        # string, a date, a boolean or null never equals or orders against a decimal.
+        # The answer does not matter when the query only tests equality with non-numbers:
+        # an id, a string, a date, a boolean or null never equals a decimal.
         if _operands_are_not_numbers(plan):
             return False
         return bool(super()._plan_requires_python_for_decimal_numeric(db_name, coll_name, plan))
