@@ -1,6 +1,6 @@
 """Indexes, created at start-up by every process that opens the database.
 
-Shapes are chosen for the embedded engine too (see infra/embedded_db.py): single-field
+Shapes are chosen for the embedded engine too (see infra/embedded_engine.py): single-field
 unique indexes on string fields only, and an index on every field a hot query or
 update filters on. A compound unique index or a unique numeric field would make every
 insert scan its collection there.

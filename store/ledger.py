@@ -1,6 +1,6 @@
 """Invoices and payments. Their ``_id`` is the idempotency key ``<customer>:<number>``.
 
-A string ``_id`` keeps inserts flat on the embedded engine (see infra/embedded_db.py)
+A string ``_id`` keeps inserts flat on the embedded engine (see infra/embedded_engine.py)
 and makes "the same invoice twice" a duplicate key, not a second invoice.
 """
 

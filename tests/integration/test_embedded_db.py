@@ -1,6 +1,6 @@
-"""The embedded engine fix (infra/embedded_db.py): flat insert cost, duplicates still rejected.
+"""The embedded engine's fixes (infra/embedded_engine.py), each held by a test here.
 
-Both properties depend on mongoeco internals; if an upgrade changes them this fails loudly.
+They depend on mongoeco internals; if an upgrade changes them, these fail loudly.
 """
 
 from __future__ import annotations
