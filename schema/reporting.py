@@ -19,8 +19,11 @@ import logging
 
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
+
+from schema.extension_runner import StreamingExtensionsRunner
 
 log = logging.getLogger("medcredit.graphql")
 
@@ -51,6 +54,12 @@ def classify(error: GraphQLError, execution_context: ExecutionContext | None) ->
 
 
 class MedcreditSchema(strawberry.Schema):
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        # Live events reach a thousand screens: see schema/extension_runner.py.
+        return StreamingExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Give each error its code; a traceback only for our own failures (a 4xx is the client's)."""
         operation = execution_context.operation_name if execution_context else None
