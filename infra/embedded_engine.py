@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -101,6 +102,19 @@ def _create_shared_entry_indexes(conn: Any) -> None:
     conn.execute(f"CREATE INDEX IF NOT EXISTS {SHARED_MULTIKEY_INDEX} ON multikey_entries {_ENTRY_COLUMNS}")
 
 
+def _keeping_shared_indexes(name: str) -> Callable[..., None]:
+    """The engine's drop method ``name``, followed by restoring the shared entry B-trees it may drop."""
+
+    def drop(self: FastIdSQLiteEngine, *args: Any, **kwargs: Any) -> None:
+        try:
+            getattr(super(FastIdSQLiteEngine, self), name)(*args, **kwargs)
+        finally:
+            self._restore_shared_entry_indexes(_context_of(args, kwargs))
+
+    drop.__name__ = name
+    return drop
+
+
 class FastIdSQLiteEngine(SQLiteEngine):
     """SQLiteEngine that trusts the primary-key check for non-numeric ``_id`` values.
 
@@ -164,29 +178,10 @@ class FastIdSQLiteEngine(SQLiteEngine):
             if not getattr(context, "in_transaction", False):
                 conn.commit()
 
-    def _drop_index_sync(self, *args: Any, **kwargs: Any) -> None:
-        try:
-            super()._drop_index_sync(*args, **kwargs)
-        finally:
-            self._restore_shared_entry_indexes(_context_of(args, kwargs))
-
-    def _drop_indexes_sync(self, *args: Any, **kwargs: Any) -> None:
-        try:
-            super()._drop_indexes_sync(*args, **kwargs)
-        finally:
-            self._restore_shared_entry_indexes(_context_of(args, kwargs))
-
-    def _drop_collection_sync(self, *args: Any, **kwargs: Any) -> None:
-        try:
-            super()._drop_collection_sync(*args, **kwargs)
-        finally:
-            self._restore_shared_entry_indexes(_context_of(args, kwargs))
-
-    def _drop_database_sync(self, *args: Any, **kwargs: Any) -> None:
-        try:
-            super()._drop_database_sync(*args, **kwargs)
-        finally:
-            self._restore_shared_entry_indexes(_context_of(args, kwargs))
+    _drop_index_sync = _keeping_shared_indexes("_drop_index_sync")
+    _drop_indexes_sync = _keeping_shared_indexes("_drop_indexes_sync")
+    _drop_collection_sync = _keeping_shared_indexes("_drop_collection_sync")
+    _drop_database_sync = _keeping_shared_indexes("_drop_database_sync")
 
     # --- equality lookups through the index ---------------------------------------------
     # As shipped, a find runs the general planner, whose SQL for ``{"customer_id": X}``
