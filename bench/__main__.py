@@ -14,6 +14,7 @@ BENCHES = [
     ["bench.ocr_bench", "--n", "60"],
     ["bench.trust_bench", "--quiet"],
     ["bench.order_gate"],
+    ["bench.core_paths"],
     ["bench.query_cost"],
     ["bench.hostile_memory"],
     ["bench.reports_bench"],
