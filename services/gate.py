@@ -117,11 +117,11 @@ async def _drain(rt: Runtime, customer_id: ObjectId, queue: _CustomerQueue) -> N
         del rt.order_queues[customer_id]
 
 
-async def _facts(rt: Runtime, customer: dict[str, Any], today: date) -> GateCustomer:
-    oid = customer["_id"]
-    invoices, certificates = await asyncio.gather(
-        ledger_store.invoices_of(rt.db, oid, open_only=True), cert_store.certificates_of(rt.db, oid)
-    )
+Rows = list[dict[str, Any]]
+
+
+def _facts(rt: Runtime, customer: dict[str, Any], invoices: Rows, certificates: Rows, today: date) -> GateCustomer:
+    """What the decision knows of the customer, from its document, open invoices and certificates."""
     return GateCustomer(
         # An archived customer keeps its history but trades no more.
         blocked=bool(customer.get("blocked")) or bool(customer.get("archived")),
@@ -140,15 +140,19 @@ def _request(lines: list[Line], prepaid: bool = False) -> OrderRequest:
 
 async def _decide_batch(rt: Runtime, customer_id: ObjectId, batch: list[_Pending]) -> None:
     for _ in range(MAX_ROUNDS):
-        customer, existing = await asyncio.gather(
+        # Everything the decision reads, in one round: under a burst the event loop is
+        # busy accepting requests, and each further round waits behind them.
+        customer, existing, invoices, certificates = await asyncio.gather(
             customer_store.get_customer(rt.db, customer_id),
             store.find_by_refs(rt.db, customer_id, sorted({p.ref for p in batch})),
+            ledger_store.invoices_of(rt.db, customer_id, open_only=True),
+            cert_store.certificates_of(rt.db, customer_id),
         )
         if customer is None:
             for pending in batch:
                 pending.future.set_exception(invalid("No customer with this id.", ErrorCode.NOT_FOUND, "customerId"))
             return
-        facts = await _facts(rt, customer, batch[0].today)
+        facts = _facts(rt, customer, invoices, certificates, batch[0].today)
         group = await group_position(rt.db, customer)
         # Decide in arrival order; each approval uses up credit for the orders after it.
         new: dict[str, dict[str, Any]] = {}
