@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bson import ObjectId
@@ -19,6 +22,19 @@ from store.connection import open_database
 pytestmark = pytest.mark.integration
 
 
+@asynccontextmanager
+async def _embedded(tmp_path: Path) -> AsyncIterator[Any]:
+    """A fresh embedded server in ``tmp_path`` and a Motor database on it."""
+    server = EmbeddedMongo(tmp_path)
+    client, db = open_database(await server.start(), "t")
+    try:
+        yield db
+    finally:
+        # Server first: the client's close waits on a server that shares this event loop (30 s).
+        await server.stop()
+        client.close()
+
+
 async def _insert_cost_ms(coll, n: int) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     for _ in range(n):
@@ -28,9 +44,7 @@ async def _insert_cost_ms(coll, n: int) -> float:  # type: ignore[no-untyped-def
 
 def test_insert_cost_stays_flat_and_duplicates_are_rejected(tmp_path: Path) -> None:
     async def scenario() -> None:
-        server = EmbeddedMongo(tmp_path)
-        client, db = open_database(await server.start(), "t")
-        try:
+        async with _embedded(tmp_path) as db:
             coll = db.items
             await coll.create_index("code", unique=True)
             small = await _insert_cost_ms(coll, 30)
@@ -53,10 +67,6 @@ def test_insert_cost_stays_flat_and_duplicates_are_rejected(tmp_path: Path) -> N
                 with pytest.raises(DuplicateKeyError):
                     await coll.insert_one(duplicate)
             assert await coll.count_documents({}) == 3000 + 60 + 3
-        finally:
-            # Server first: the client's close waits on a server that shares this event loop (30 s).
-            await server.stop()
-            client.close()
 
     asyncio.run(scenario())
 
@@ -66,9 +76,7 @@ def test_a_batch_insert_commits_once_and_reports_duplicates_by_position(tmp_path
     from pymongo.errors import BulkWriteError
 
     async def scenario() -> None:
-        server = EmbeddedMongo(tmp_path)
-        client, db = open_database(await server.start(), "t")
-        try:
+        async with _embedded(tmp_path) as db:
             coll = db.batch
             await coll.create_index("key", unique=True)
             start = time.perf_counter()
@@ -93,10 +101,6 @@ def test_a_batch_insert_commits_once_and_reports_duplicates_by_position(tmp_path
                 assert all(e["code"] == 11000 for e in details["writeErrors"])
                 assert details["nInserted"] == stored
                 assert await coll.count_documents({"key": {"$regex": f"^{ordered}-"}}) == stored
-        finally:
-            # Server first: the client's close waits on a server that shares this event loop (30 s).
-            await server.stop()
-            client.close()
 
     asyncio.run(scenario())
 
@@ -120,9 +124,7 @@ def test_every_index_shares_one_entry_btree_and_survives_drops(tmp_path: Path) -
     """
 
     async def scenario() -> None:
-        server = EmbeddedMongo(tmp_path)
-        client, db = open_database(await server.start(), "t")
-        try:
+        async with _embedded(tmp_path) as db:
             for name in ("a", "b", "c", "d"):
                 await db[name].create_index("code", unique=True)
                 await db[name].create_index("tags")  # multikey once an array is stored
@@ -143,10 +145,6 @@ def test_every_index_shares_one_entry_btree_and_survives_drops(tmp_path: Path) -
             await db.a.insert_one({"code": "again"})
             assert (await db.a.find_one({"code": "again"})) is not None
             assert len(_entry_indexes(tmp_path)) == 2
-        finally:
-            # Server first: the client's close waits on a server that shares this event loop (30 s).
-            await server.stop()
-            client.close()
 
     asyncio.run(scenario())
 
@@ -170,9 +168,7 @@ def test_lookups_by_indexed_field_start_from_the_index_and_find_exactly_the_matc
         return sorted(samples)[5]
 
     async def scenario() -> None:
-        server = EmbeddedMongo(tmp_path)
-        client, db = open_database(await server.start(), "t")
-        try:
+        async with _embedded(tmp_path) as db:
             coll = db.items
             await coll.create_index("owner")
             await coll.create_index("n")
@@ -212,9 +208,6 @@ def test_lookups_by_indexed_field_start_from_the_index_and_find_exactly_the_matc
             assert large < max(3 * small, 10.0), (small, large)
             assert [d["n"] async for d in coll.find({"owner": wanted}).sort("n", 1)] == [1, 2, 7]
             assert [d["n"] async for d in coll.find({"owner": {"$in": [other, wanted]}}).sort("n", -1)] == [7, 3, 2, 1]
-        finally:
-            await server.stop()
-            client.close()
 
     asyncio.run(scenario())
 
@@ -224,9 +217,7 @@ def test_queries_over_a_field_holding_decimals_answer_as_mongodb_does(tmp_path: 
     from bson.decimal128 import Decimal128
 
     async def scenario() -> None:
-        server = EmbeddedMongo(tmp_path)
-        client, db = open_database(await server.start(), "t")
-        try:
+        async with _embedded(tmp_path) as db:
             coll = db.values
             await coll.create_index("v")
             await coll.insert_many(
@@ -253,8 +244,5 @@ def test_queries_over_a_field_holding_decimals_answer_as_mongodb_does(tmp_path: 
             assert await ns({"v": {"$gt": "a"}}) == [3]
             done = await coll.update_one({"v": "x", "n": {"$exists": True}}, {"$set": {"seen": True}})
             assert done.modified_count == 1
-        finally:
-            await server.stop()
-            client.close()
 
     asyncio.run(scenario())
