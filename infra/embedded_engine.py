@@ -47,8 +47,6 @@ from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.errors import BulkWriteError
 
 _ID_FIELDS = ["_id"]
-CACHE_KIB = 65536
-MMAP_BYTES = 256 * 1024 * 1024
 SHARED_SCALAR_INDEX = "scidx_medcredit_shared"
 SHARED_MULTIKEY_INDEX = "mkidx_medcredit_shared"
 # Value types whose index entry is exact (one signature, compared as text): ids and strings.
@@ -313,24 +311,23 @@ class FastIdSQLiteEngine(SQLiteEngine):
                 return None
             element_type, element_key = signatures[0]
             entries.append((self._multikey_type_score(element_type), element_key))
-        match = " OR ".join("(type_score = ? AND element_key = ?)" for _ in entries)
+        by_score: dict[int, list[str]] = {}
+        for score, key in entries:
+            by_score.setdefault(score, []).append(key)
         tables = [("scalar_index_entries", SHARED_SCALAR_INDEX)]
         if multikey:
             tables.append(("multikey_entries", SHARED_MULTIKEY_INDEX))
+        # One IN list per value type: an OR chain of pairs hit SQLite's expression-depth
+        # limit (1,000) for a long $in, which failed the query.
         lookups, params = [], []
         for table, btree in tables:
-            lookups.append(
-                f"SELECT storage_key FROM {table} INDEXED BY {btree}"
-                f" WHERE collection_id = ? AND index_name = ? AND ({match})"
-            )
-            params += [collection_id, index["name"], *(part for entry in entries for part in entry)]
+            for score, keys in by_score.items():
+                lookups.append(
+                    f"SELECT storage_key FROM {table} INDEXED BY {btree} WHERE collection_id = ?"
+                    f" AND index_name = ? AND type_score = ? AND element_key IN ({', '.join('?' * len(keys))})"
+                )
+                params += [collection_id, index["name"], score, *keys]
         return f"storage_key IN ({' UNION ALL '.join(lookups)})", params
-
-    def _create_sqlite_connection(self) -> Any:
-        connection = super()._create_sqlite_connection()
-        connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-        connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
-        return connection
 
     def _validate_document_against_unique_indexes(  # type: ignore[override]
         self,

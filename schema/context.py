@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 
 Rows = list[dict[str, Any]]
+# Keys per read: 15 aliased pages of 100 would otherwise become one $in of 1,500 values,
+# beyond what the embedded engine's SQL can express (its expression depth is 1,000).
+MAX_BATCH = 500
 
 
 def _customer_loader(runtime: Runtime) -> DataLoader[ObjectId, dict[str, Any] | None]:
@@ -30,7 +33,7 @@ def _customer_loader(runtime: Runtime) -> DataLoader[ObjectId, dict[str, Any] | 
         found = await customer_store.get_customers(runtime.db, list(keys))
         return [found.get(key) for key in keys]
 
-    return DataLoader(load_fn=load)
+    return DataLoader(load_fn=load, max_batch_size=MAX_BATCH)
 
 
 def _per_customer(read_many: Callable[[list[ObjectId]], Awaitable[dict[ObjectId, Rows]]]) -> DataLoader[ObjectId, Rows]:
@@ -40,7 +43,7 @@ def _per_customer(read_many: Callable[[list[ObjectId]], Awaitable[dict[ObjectId,
         found = await read_many(list(keys))
         return [found.get(key, []) for key in keys]
 
-    return DataLoader(load_fn=load)
+    return DataLoader(load_fn=load, max_batch_size=MAX_BATCH)
 
 
 @dataclass

@@ -28,19 +28,16 @@ from bson import ObjectId
 
 from infra.events import record_events
 from infra.runtime import Runtime
-from scoring import ledger as receivables
 from scoring.gate import GateCustomer, OrderRequest, OrderRequestLine, decide_order
 from scoring.onboarding import OnboardingStatus
 from services.credit import exposure_of
 from services.errors import ErrorCode, InvalidInput, invalid
-from services.facts import to_certificate, to_invoice
+from services.facts import TradingRecord, trading_record
 from services.groups import group_position, reserve_with_group
 from services.onboarding import assess as assess_onboarding
 from services.orders import APPROVED, Line, audit_row, order_document, order_event, problems_of, same_order
 from services.prepayments import record_prepayment
-from store import certificates as cert_store
 from store import customers as customer_store
-from store import ledger as ledger_store
 from store import orders as store
 
 log = logging.getLogger("medcredit.gate")
@@ -138,19 +135,16 @@ async def _drain(rt: Runtime, customer_id: ObjectId, queue: _CustomerQueue) -> N
         del rt.order_queues[customer_id]
 
 
-Rows = list[dict[str, Any]]
-
-
-def _facts(rt: Runtime, customer: dict[str, Any], invoices: Rows, certificates: Rows, today: date) -> GateCustomer:
-    """What the decision knows of the customer, from its document, open invoices and certificates."""
+def _facts(rt: Runtime, record: TradingRecord, today: date) -> GateCustomer:
+    """What the decision knows of the customer, from its trading record."""
+    customer = record.customer or {}
     return GateCustomer(
-        # An archived customer keeps its history but trades no more.
-        blocked=bool(customer.get("blocked")) or bool(customer.get("archived")),
+        blocked=record.blocked,
         available_credit=customer.get("credit_limit", ZERO) - exposure_of(customer),
-        max_days_overdue=receivables.max_days_overdue([to_invoice(d) for d in invoices], today),
-        certificates=tuple(to_certificate(d) for d in certificates),
+        max_days_overdue=record.max_days_overdue(today),
+        certificates=record.held_certificates(),
         prepayment_required=bool(customer.get("prepayment_required")),
-        onboarding_approved=assess_onboarding(customer, certificates, today, rt.policy).status
+        onboarding_approved=assess_onboarding(customer, record.certificates, today, rt.policy).status
         is OnboardingStatus.APPROVED,
     )
 
@@ -163,17 +157,16 @@ async def _decide_batch(rt: Runtime, customer_id: ObjectId, batch: list[_Pending
     for _ in range(MAX_ROUNDS):
         # Everything the decision reads, in one round: under a burst the event loop is
         # busy accepting requests, and each further round waits behind them.
-        customer, existing, invoices, certificates = await asyncio.gather(
-            customer_store.get_customer(rt.db, customer_id),
+        record, existing = await asyncio.gather(
+            trading_record(rt.db, customer_id),
             store.find_by_refs(rt.db, customer_id, sorted({p.ref for p in batch})),
-            ledger_store.invoices_of(rt.db, customer_id, open_only=True),
-            cert_store.certificates_of(rt.db, customer_id),
         )
+        customer = record.customer
         if customer is None:
             for pending in batch:
                 pending.future.set_exception(invalid("No customer with this id.", ErrorCode.NOT_FOUND, "customerId"))
             return
-        facts = _facts(rt, customer, invoices, certificates, batch[0].today)
+        facts = _facts(rt, record, batch[0].today)
         group = await group_position(rt.db, customer)
         # Decide in arrival order; each approval uses up credit for the orders after it.
         new: dict[str, dict[str, Any]] = {}

@@ -17,17 +17,13 @@ from bson import ObjectId
 from infra import ids
 from infra.events import record_events
 from infra.runtime import Runtime
-from scoring import ledger as receivables
 from scoring.codes import Severity
 from scoring.gate import OrderRequestLine
 from scoring.shipment import ShipmentCustomer, decide_shipment
 from services.errors import MAX_CODE_CHARS, MAX_NOTE_CHARS, ErrorCode, InvalidInput, Problem, invalid, too_long
-from services.facts import to_certificate, to_invoice
+from services.facts import trading_record
 from services.orders import APPROVED
 from store import audit as audit_store
-from store import certificates as cert_store
-from store import customers as customer_store
-from store import ledger as ledger_store
 from store import orders as order_store
 from store import shipments as store
 
@@ -91,15 +87,11 @@ def _quantities(order: dict[str, Any], lines: list[ShipLine] | None) -> list[int
 
 
 async def _facts(rt: Runtime, customer_id: ObjectId, today: date) -> ShipmentCustomer:
-    customer, invoices, certificates = await asyncio.gather(
-        customer_store.get_customer(rt.db, customer_id),
-        ledger_store.invoices_of(rt.db, customer_id, open_only=True),
-        cert_store.certificates_of(rt.db, customer_id),
-    )
+    record = await trading_record(rt.db, customer_id)
     return ShipmentCustomer(
-        blocked=bool((customer or {}).get("blocked")) or bool((customer or {}).get("archived")),
-        max_days_overdue=receivables.max_days_overdue([to_invoice(d) for d in invoices], today),
-        certificates=tuple(to_certificate(d) for d in certificates),
+        blocked=record.blocked,
+        max_days_overdue=record.max_days_overdue(today),
+        certificates=record.held_certificates(),
     )
 
 
