@@ -22,6 +22,7 @@ COPY infra infra
 COPY store store
 COPY verification verification
 COPY scoring scoring
+COPY common common
 COPY notifications notifications
 RUN pip install --no-cache-dir .
 COPY --from=graphiql /graphiql /app/vendor/graphiql

@@ -13,8 +13,8 @@ test: setup
 	.venv/bin/python -m pytest -q -ra
 
 lint: setup
-	.venv/bin/ruff check api schema workers services infra store verification scoring notifications tests bench
-	.venv/bin/mypy api schema workers services infra store verification scoring notifications bench
+	.venv/bin/ruff check api schema workers services infra store verification scoring common notifications tests bench
+	.venv/bin/mypy api schema workers services infra store verification scoring common notifications bench
 
 bench: setup
 	@bash scripts/ensure-redis.sh

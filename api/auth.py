@@ -13,6 +13,7 @@ import jwt
 from starlette.authentication import AuthCredentials, AuthenticationBackend, BaseUser
 from starlette.requests import HTTPConnection
 
+from common.errors import MedcreditError
 from infra.principal import Principal
 from scoring.roles import Role
 
@@ -20,7 +21,7 @@ _ALGORITHM = "HS256"
 _ISSUER = "medcredit"
 
 
-class TokenLifetimeError(ValueError):
+class TokenLifetimeError(MedcreditError, ValueError):
     """A token was asked for longer than the deployment allows."""
 
 

@@ -12,11 +12,13 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from common.errors import MedcreditError
+
 # Room for the multipart form's own fields (operations, map) next to the file.
 _MULTIPART_OVERHEAD = 1024 * 1024
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(MedcreditError):
     """The body passed its cap while being read."""
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from common.errors import MedcreditError
+
 # No operation we serve needs more: attributes are capped at a few levels (see
 # services.customers) and GraphQL variables add a handful around them.
 MAX_JSON_DEPTH = 32
@@ -17,7 +19,7 @@ MAX_JSON_DEPTH = 32
 MAX_STRING_CHARS = 10_000
 
 
-class BadRequest(ValueError):
+class BadRequest(MedcreditError, ValueError):
     """The body cannot be a valid request; the message says why."""
 
 

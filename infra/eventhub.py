@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from common.errors import MedcreditError
 from infra.eventorder import DEFAULT_MAX_WAIT, Event, EventSequence
 from infra.events import CHANNEL, to_wire
 from store import events as store
@@ -71,7 +72,7 @@ class CloseReason(Enum):
     SHUTDOWN = "SHUTDOWN"
 
 
-class SubscriptionClosed(Exception):
+class SubscriptionClosed(MedcreditError):
     """The hub ended this subscription; the client resumes with ``after``."""
 
     def __init__(self, reason: CloseReason) -> None:

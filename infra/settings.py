@@ -11,11 +11,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.errors import MedcreditError
+
 # Where scripts/fetch-graphiql.sh installs GraphiQL's files in a checkout.
 DEFAULT_GRAPHIQL_DIR = Path(__file__).resolve().parents[1] / "vendor" / "graphiql"
 
 
-class SettingsError(RuntimeError):
+class SettingsError(MedcreditError, RuntimeError):
     """A setting is present but unusable."""
 
 

@@ -12,6 +12,8 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from common.errors import MedcreditError
+
 # Warning kinds as a Chinese reader names them in a subject line.
 KIND_NAMES = {
     "OVERDUE_REMINDER": "逾期提醒",
@@ -30,7 +32,7 @@ KIND_NAMES = {
 SEVERITY_NAMES = {"INFO": "提示", "LOW": "低", "MEDIUM": "中", "HIGH": "高", "CRITICAL": "严重"}
 
 
-class TemplateError(ValueError):
+class TemplateError(MedcreditError, ValueError):
     """A template file is malformed or names a placeholder we do not fill."""
 
 

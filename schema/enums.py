@@ -6,14 +6,17 @@ and type checkers see ordinary Enum annotations (an alias such as
 ``Severity = strawberry.enum(_Severity)`` would hide the class from mypy).
 """
 
+from enum import Enum
+
 import strawberry
 
 from scoring.codes import HoldReason, RiskGrade, Severity
+from scoring.errors import ScoringErrorCode
 from scoring.roles import Role
 from services.customers import CustomerType
-from services.errors import ErrorCode
+from services.errors import ErrorCode as RequestErrorCode
 from services.orders import OrderStatus
-from verification.types import CertificateType, CheckOutcome, DeviceClass, DocumentStatus
+from verification.types import CertificateType, CheckOutcome, DeviceClass, DocumentErrorCode, DocumentStatus
 
 for _enum, _name in (
     (Role, "Role"),
@@ -29,28 +32,37 @@ for _enum, _name in (
 ):
     strawberry.enum(_enum, name=_name)
 
+# The GraphQL ``ErrorCode`` is the union of the domain packages' code enums, built from
+# them so that a code is named once, where it is decided. A name two packages share
+# (TOO_LARGE: a file or an amount) is one GraphQL value.
+DOMAIN_ERROR_CODES: tuple[type[Enum], ...] = (RequestErrorCode, ScoringErrorCode, DocumentErrorCode)
+ErrorCode = Enum(  # type: ignore[misc]  # mypy needs literal members; these are the union's
+    "ErrorCode", {name: name for codes in DOMAIN_ERROR_CODES for name in codes.__members__}
+)
+
 # What each code tells a client, shown in GraphiQL and in generated types. Kept here,
-# beside the GraphQL exposure, so the domain Enum stays a plain Enum.
-ERROR_CODE_DESCRIPTIONS: dict[ErrorCode, str] = {
-    ErrorCode.INVALID: "The value is malformed or not allowed here; the message says why.",
-    ErrorCode.REQUIRED: "A value that must be given (or must not be blank) is missing.",
-    ErrorCode.NOT_FOUND: "No record with this id (or number, or reference) exists.",
-    ErrorCode.DUPLICATE: "Another record already holds this unique value, with other contents.",
-    ErrorCode.ALREADY_RECORDED: "The same request was made before and took effect then; nothing changed now.",
-    ErrorCode.INVALID_CHECKSUM: "The unified social credit code's check character is wrong.",
-    ErrorCode.NEGATIVE_AMOUNT: "An amount must be greater than zero (a limit: not below zero).",
-    ErrorCode.INVALID_DATE_RANGE: "The dates are in the wrong order, e.g. due before issued.",
-    ErrorCode.INVALID_STATE: "The record's status does not allow this now, e.g. deciding an order not held.",
-    ErrorCode.UNSUPPORTED_TYPE: "The upload is not a PDF, JPEG or PNG (judged by its content).",
-    ErrorCode.EMPTY_FILE: "The upload has no content.",
-    ErrorCode.TOO_LARGE: "The upload (or an amount) is over the configured limit.",
-    ErrorCode.TOO_MANY_PAGES: "The PDF has more pages than the configured limit.",
-    ErrorCode.CORRUPT: "The file is damaged and cannot be opened.",
-    ErrorCode.ENCRYPTED: "The PDF is password-protected.",
-    ErrorCode.UNREADABLE: "The file opened but no text could be read from it.",
-    ErrorCode.FORBIDDEN: "The caller's role may not do this part of the request (e.g. grant credit).",
-    ErrorCode.TOO_LONG: "A text is longer than the limit stated in the schema's description of the field.",
-    ErrorCode.RETRY: "The customer is busy with other changes right now: send the same request again.",
+# beside the GraphQL exposure, so the domain Enums stay plain Enums.
+ERROR_CODE_DESCRIPTIONS: dict[str, str] = {
+    "INVALID": "The value is malformed or not allowed here (e.g. a fraction of a cent); the message says why.",
+    "REQUIRED": "A value that must be given (or must not be blank) is missing.",
+    "NOT_FOUND": "No record with this id (or number, or reference) exists.",
+    "DUPLICATE": "Another record already holds this unique value, with other contents.",
+    "ALREADY_RECORDED": "The same request was made before and took effect then; nothing changed now.",
+    "INVALID_CHECKSUM": "The unified social credit code's check character is wrong.",
+    "NEGATIVE_AMOUNT": "An amount must be greater than zero (a limit or a price: not below zero).",
+    "INVALID_DATE_RANGE": "The dates are in the wrong order, e.g. due before issued.",
+    "INVALID_STATE": "The record's status does not allow this now, e.g. deciding an order not held.",
+    "UNSUPPORTED_TYPE": "The upload is not a PDF, JPEG or PNG (judged by its content).",
+    "EMPTY_FILE": "The upload has no content.",
+    "TOO_LARGE": "The upload (or an amount) is over the configured limit.",
+    "TOO_MANY_PAGES": "The PDF has more pages than the configured limit.",
+    "CORRUPT": "The file is damaged and cannot be opened.",
+    "ENCRYPTED": "The PDF is password-protected.",
+    "UNREADABLE": "The file opened but no text could be read from it.",
+    "OCR_UNAVAILABLE": "No text reader could run on the server; an operator problem: try again later.",
+    "FORBIDDEN": "The caller's role may not do this part of the request (e.g. grant credit).",
+    "TOO_LONG": "A text is longer than the limit stated in the schema's description of the field.",
+    "RETRY": "The customer is busy with other changes right now: send the same request again.",
 }
 strawberry.enum(
     ErrorCode,
@@ -58,7 +70,7 @@ strawberry.enum(
     description="What kind of mistake a `UserError` reports, so a client can branch without parsing messages.",
 )
 for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
-    _value.description = ERROR_CODE_DESCRIPTIONS.get(ErrorCode(_value.value))
+    _value.description = ERROR_CODE_DESCRIPTIONS[_value.name]
 
 __all__ = [
     "CertificateType",

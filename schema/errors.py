@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import strawberry
 
 from schema.enums import ErrorCode
-from services.errors import InvalidInput
+from services.errors import InvalidInput, Problem
 
 
 @strawberry.type
@@ -17,8 +17,14 @@ class UserError:
     code: ErrorCode | None = None
 
 
+def user_error(problem: Problem) -> UserError:
+    """The GraphQL face of one problem; its domain code becomes the union's value of that name."""
+    return UserError(field=problem.field, message=problem.message, code=ErrorCode[problem.code.name])
+
+
 def user_errors(exc: InvalidInput) -> list[UserError]:
-    return [UserError(field=p.field, message=p.message, code=p.code) for p in exc.problems]
+    """One ``UserError`` per problem of ``exc``, in order."""
+    return [user_error(p) for p in exc.problems]
 
 
 async def run_mutation[T](action: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:

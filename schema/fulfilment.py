@@ -11,14 +11,14 @@ from strawberry.types import Info
 
 from infra import ids
 from schema.enums import HoldReason
-from schema.errors import UserError, run_mutation
+from schema.errors import UserError, run_mutation, user_error
 from schema.node import Node
 from schema.orders import Order, OrderPayload
 from schema.permissions import CREDIT, IsAuthenticated, role_permission
 from scoring.roles import Role
 from services import cancellation
 from services import shipments as service
-from services.errors import ErrorCode
+from services.errors import ErrorCode, Problem
 from store import orders as order_store
 from store import shipments as store
 
@@ -138,10 +138,12 @@ class FulfilmentMutation:
         doc, new = result
         if not new:
             errors = [
-                UserError(
-                    field="externalRef",
-                    code=ErrorCode.ALREADY_RECORDED,
-                    message="This shipment was requested before; here is its decision.",
+                user_error(
+                    Problem(
+                        "This shipment was requested before; here is its decision.",
+                        ErrorCode.ALREADY_RECORDED,
+                        "externalRef",
+                    )
                 )
             ]
         return ShipmentPayload(shipment=Shipment.from_doc(doc), errors=errors)

@@ -10,10 +10,10 @@ from strawberry.types import Info
 
 from infra import ids
 from schema.customers import Customer
-from schema.errors import UserError, run_mutation
+from schema.errors import UserError, run_mutation, user_error
 from schema.permissions import FINANCE
 from services import ledger as service
-from services.errors import ErrorCode
+from services.errors import ErrorCode, Problem
 from store.customers import get_customer
 
 
@@ -52,11 +52,7 @@ def _payload(result: tuple[dict, bool] | None, errors: list[UserError], what: st
     customer, changed = result
     if not changed:
         errors = [
-            UserError(
-                field=None,
-                message=f"This {what} was already recorded; nothing changed.",
-                code=ErrorCode.ALREADY_RECORDED,
-            )
+            user_error(Problem(f"This {what} was already recorded; nothing changed.", ErrorCode.ALREADY_RECORDED))
         ]
     return LedgerPayload(customer=Customer.from_doc(customer), errors=errors, recorded=changed)
 

@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from infra import ids
 from schema.enums import DeviceClass, HoldReason, OrderStatus
-from schema.errors import UserError, run_mutation
+from schema.errors import UserError, run_mutation, user_error
 from schema.node import Node
 from schema.pagination import (
     DEFAULT_PAGE,
@@ -27,7 +27,7 @@ from schema.pagination import (
 from schema.permissions import CREDIT, SALES, IsAuthenticated
 from services import gate
 from services import orders as service
-from services.errors import ErrorCode
+from services.errors import ErrorCode, Problem
 from store import orders as store
 
 if TYPE_CHECKING:
@@ -238,10 +238,12 @@ class OrderMutation:
         order, new = result
         if not new:
             errors = [
-                UserError(
-                    field="externalRef",
-                    code=ErrorCode.ALREADY_RECORDED,
-                    message="This order was submitted before; here is its decision.",
+                user_error(
+                    Problem(
+                        "This order was submitted before; here is its decision.",
+                        ErrorCode.ALREADY_RECORDED,
+                        "externalRef",
+                    )
                 )
             ]
         return OrderPayload(order=Order.from_doc(order), errors=errors)

@@ -21,6 +21,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from graphql import GraphQLError
 
+from common.errors import MedcreditError
 from infra import ids
 from store.paging import Page, Position, SortKey, Window
 
@@ -62,12 +63,12 @@ class Connection(Generic[T]):  # noqa: UP046 - as Edge
         return [edge.node for edge in self.edges]
 
 
-class InvalidCursor(GraphQLError):
+class InvalidCursor(MedcreditError, GraphQLError):
     def __init__(self, message: str) -> None:
         super().__init__(message, extensions={"code": "INVALID_CURSOR"})
 
 
-class InvalidPageArguments(GraphQLError):
+class InvalidPageArguments(MedcreditError, GraphQLError):
     def __init__(self, message: str) -> None:
         super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
 

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from enum import Enum
 
-class ScoringError(Exception):
+from common.errors import MedcreditError
+
+
+class ScoringErrorCode(Enum):
+    """The user mistakes the scoring rules name (they join the GraphQL ``ErrorCode``)."""
+
+    NEGATIVE_AMOUNT = "NEGATIVE_AMOUNT"
+    TOO_LARGE = "TOO_LARGE"
+    # A fraction of a cent: malformed, as the request-level INVALID (one GraphQL value).
+    INVALID = "INVALID"
+
+
+class ScoringError(MedcreditError):
     """Base class of every error the scoring package raises."""
 
 

@@ -6,6 +6,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -132,10 +133,17 @@ class WarningPolicy:
 
 @dataclass(frozen=True, slots=True)
 class CoverRule:
-    """Which device classes a certificate type covers and whether its scope is checked."""
+    """Which device classes a certificate type covers and whether its scope is checked.
+
+    ``required_for`` are the classes for which this type is the licence the law asks
+    for (class III: the operation licence; class II: the filing). Verification holds
+    an upload's scope to the customer's purchases of those classes only: a class III
+    licence is not faulted for leaving out class II products the filing covers.
+    """
 
     classes: frozenset[str]
     check_scope: bool
+    required_for: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,9 +355,14 @@ def _parse_gate(data: Mapping[str, Any]) -> GatePolicy:
             raise PolicyError(f"{cpath}: unknown certificate type")
         if not isinstance(rule, Mapping):
             raise PolicyError(f"{cpath}: expected a table")
+        classes = _classes(_str_list(rule, "classes", cpath + "."), cpath + ".classes")
+        required_for = _classes(tuple(rule.get("required_for", ())), cpath + ".required_for")
+        if not required_for <= classes:
+            raise PolicyError(f"{cpath}.required_for: must be among its classes {sorted(classes)}")
         covers[cert_type] = CoverRule(
-            classes=_classes(_str_list(rule, "classes", cpath + "."), cpath + ".classes"),
+            classes=classes,
             check_scope=_bool(rule, "check_scope", cpath + "."),
+            required_for=required_for,
         )
     return GatePolicy(
         licence_free_classes=_classes(_str_list(data, "licence_free_classes", path), "gate.licence_free_classes"),
@@ -388,6 +401,12 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         responses=parse_responses(data.get("responses") or {}),
         onboarding=parse_onboarding(data.get("onboarding")),
     )
+
+
+@cache
+def packaged_policy() -> Policy:
+    """The policy shipped with ``scoring``, read once (a ``Policy`` is immutable)."""
+    return load_policy()
 
 
 def load_policy(path: str | Path | None = None) -> Policy:

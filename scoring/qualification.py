@@ -107,22 +107,25 @@ def covers_class(cert: Certificate, device_class: str, policy: Policy) -> bool:
     return not cert.device_classes or device_class in cert.device_classes
 
 
-def covers_line(cert: Certificate, device_class: str, category: str, policy: Policy) -> bool:
+def covers_line(cert: Certificate, device_class: str, category: str | None, policy: Policy) -> bool:
     """Whether the certificate covers a class and category, ignoring validity.
+
+    The one coverage rule: the order gate applies it to order lines and verification to
+    an upload's scope against what the customer buys.
 
     Parameters:
         cert: the certificate.
         device_class: ``"I"``, ``"II"`` or ``"III"``.
-        category: catalogue code of the product.
+        category: catalogue code of the product; None when only the class is known.
         policy: the credit policy.
 
     Returns:
-        True when class and (if the rule checks it) scope are covered.
+        True when class and (if the rule checks it and a category is given) scope are covered.
     """
     if not covers_class(cert, device_class, policy):
         return False
     rule = policy.gate.covers[cert.cert_type]
-    return not rule.check_scope or category_in_scope(category, cert.scope_categories)
+    return not rule.check_scope or category is None or category_in_scope(category, cert.scope_categories)
 
 
 def _licences(certificates: Sequence[Certificate], policy: Policy) -> list[Certificate]:

@@ -17,10 +17,11 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from common.errors import MedcreditError
 from notifications.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 
-class DeliveryFailed(Exception):
+class DeliveryFailed(MedcreditError):
     """This attempt did not deliver; the message says why (kept as ``lastError``)."""
 
 

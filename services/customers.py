@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
 
+from scoring.money import CENT
 from services.errors import (
-    MAX_AMOUNT,
     MAX_ATTRIBUTE_CHARS,
     MAX_ATTRIBUTE_DEPTH,
     MAX_ATTRIBUTES,
@@ -20,6 +20,7 @@ from services.errors import (
     ErrorCode,
     InvalidInput,
     Problem,
+    amount_problem,
     invalid,
     too_long,
 )
@@ -69,12 +70,8 @@ def _problems(new: NewCustomer) -> list[Problem]:
                 "uscc",
             )
         )
-    if not new.credit_limit.is_finite() or new.credit_limit < 0:
-        problems.append(Problem("Credit limit must be zero or more.", ErrorCode.NEGATIVE_AMOUNT, "creditLimit"))
-    elif new.credit_limit >= MAX_AMOUNT:
-        problems.append(Problem("Credit limit is too large.", ErrorCode.TOO_LARGE, "creditLimit"))
-    elif new.credit_limit != new.credit_limit.quantize(Decimal("0.01")):
-        problems.append(Problem("Credit limit must be in whole cents.", ErrorCode.INVALID, "creditLimit"))
+    if problem := amount_problem(new.credit_limit, "creditLimit", label="Credit limit", zero_allowed=True):
+        problems.append(problem)
     if not 0 <= new.payment_term_days <= MAX_PAYMENT_TERM_DAYS:
         problems.append(
             Problem(
@@ -167,7 +164,7 @@ async def create_customer(rt: Runtime, new: NewCustomer, *, actor: str, may_gran
         "region": new.region.strip() if new.region else None,
         "attributes": new.attributes,
         "payment_term_days": new.payment_term_days,
-        "credit_limit": new.credit_limit.quantize(Decimal("0.01")),
+        "credit_limit": new.credit_limit.quantize(CENT),
         "blocked": False,
         "created_at": now,
         "created_by": actor,

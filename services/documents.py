@@ -104,7 +104,7 @@ async def upload_document(
             max_pixels=settings.max_image_pixels,
         )
     except DocumentError as exc:
-        raise invalid(f"{file_name}: {exc.message}", ErrorCode[exc.code.name], "file") from exc
+        raise invalid(f"{file_name}: {exc.message}", exc.code, "file") from exc
     digest = hashlib.sha256(data).hexdigest()
     content_key = f"{customer['_id']}:{digest}"
     existing = await store.find_by_content(rt.db, content_key)
@@ -227,6 +227,7 @@ async def process_document(rt: Runtime, doc_id: ObjectId, *, today: date) -> dic
         history=[h for h in held if h is not None],
         registry=answer,
         rules=rt.rules,
+        policy=rt.policy,
     )
     decided = await store.update_document(
         rt.db,

@@ -11,9 +11,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 
+from common.errors import MedcreditError
+from scoring.errors import ScoringErrorCode
+from scoring.money import amount_fault
+from verification.types import DocumentErrorCode
+
 
 class ErrorCode(Enum):
-    """What kind of mistake a ``UserError`` reports, so clients can branch on it."""
+    """The mistakes a request can make that no domain package names; clients branch on them.
+
+    Upload faults come from ``verification.DocumentErrorCode`` and amount faults from
+    ``scoring.errors.ScoringErrorCode``; ``schema.enums`` exposes all three as the one
+    GraphQL ``ErrorCode``, so a name appears once, in the package that decides it.
+    """
 
     INVALID = "INVALID"
     REQUIRED = "REQUIRED"
@@ -22,17 +32,8 @@ class ErrorCode(Enum):
     # The same request was made before and already took effect; nothing changed now.
     ALREADY_RECORDED = "ALREADY_RECORDED"
     INVALID_CHECKSUM = "INVALID_CHECKSUM"
-    NEGATIVE_AMOUNT = "NEGATIVE_AMOUNT"
     INVALID_DATE_RANGE = "INVALID_DATE_RANGE"
     INVALID_STATE = "INVALID_STATE"
-    # Upload problems, named as verification.types.DocumentErrorCode names them.
-    UNSUPPORTED_TYPE = "UNSUPPORTED_TYPE"
-    EMPTY_FILE = "EMPTY_FILE"
-    TOO_LARGE = "TOO_LARGE"
-    TOO_MANY_PAGES = "TOO_MANY_PAGES"
-    CORRUPT = "CORRUPT"
-    ENCRYPTED = "ENCRYPTED"
-    UNREADABLE = "UNREADABLE"
     # The caller's role may not do this part of the request (e.g. grant credit).
     FORBIDDEN = "FORBIDDEN"
     # A text is longer than its stated limit.
@@ -41,18 +42,18 @@ class ErrorCode(Enum):
     RETRY = "RETRY"
 
 
-# Larger amounts are typing mistakes, and past 28 digits Decimal cannot even quantize.
-MAX_AMOUNT = Decimal("1000000000000000")
+# Every code a ``Problem`` may carry: the request's own and the domain packages'.
+type Code = ErrorCode | ScoringErrorCode | DocumentErrorCode
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     message: str
-    code: ErrorCode
+    code: Code
     field: str | None = None
 
 
-class InvalidInput(Exception):
+class InvalidInput(MedcreditError):
     """The request cannot be carried out as asked; nothing was changed."""
 
     def __init__(self, *problems: Problem) -> None:
@@ -60,7 +61,7 @@ class InvalidInput(Exception):
         self.problems = problems
 
 
-def invalid(message: str, code: ErrorCode = ErrorCode.INVALID, field: str | None = None) -> InvalidInput:
+def invalid(message: str, code: Code = ErrorCode.INVALID, field: str | None = None) -> InvalidInput:
     """Shorthand for an ``InvalidInput`` with a single problem."""
     return InvalidInput(Problem(message=message, code=code, field=field))
 
@@ -79,3 +80,13 @@ def too_long(value: str | None, limit: int, field: str) -> Problem | None:
     if value is not None and len(value) > limit:
         return Problem(f"At most {limit} characters (got {len(value)}).", ErrorCode.TOO_LONG, field)
     return None
+
+
+def amount_problem(value: Decimal, field: str, *, label: str = "Amount", zero_allowed: bool = False) -> Problem | None:
+    """The problem with an amount the user gave (``scoring.money`` decides), or None.
+
+    ``label`` starts the message ("Limit", "Line 2: unit price"); ``zero_allowed`` is
+    True for limits and prices, False for documents that move money.
+    """
+    fault = amount_fault(value, zero_allowed=zero_allowed)
+    return None if fault is None else Problem(f"{label} {fault.reason}.", fault.code, field)

@@ -20,17 +20,18 @@ from infra.events import record_event
 from infra.runtime import Runtime
 from scoring import ledger as receivables
 from scoring.codes import Severity
+from scoring.money import CENT
 from scoring.roles import Role
 from scoring.warnings import WarningSpec
 from services.credit import Profile
 from services.customers import require_customer
 from services.errors import (
-    MAX_AMOUNT,
     MAX_CODE_CHARS,
     MAX_NAME_CHARS,
     ErrorCode,
     InvalidInput,
     Problem,
+    amount_problem,
     invalid,
     too_long,
 )
@@ -44,7 +45,6 @@ from store import warnings as warning_store
 from store.connection import Database
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 RELATED_PARTY_RISK = "RELATED_PARTY_RISK"
 # The member's warning that makes its siblings' risk visible.
 SEVERE_KINDS = ("SEVERE_OVERDUE",)
@@ -74,12 +74,8 @@ async def create_group(rt: Runtime, code: str, name: str, credit_limit: Decimal,
     for value, limit, field in ((code, MAX_CODE_CHARS, "code"), (name, MAX_NAME_CHARS, "name")):
         if problem := too_long(value, limit, field):
             problems.append(problem)
-    if not credit_limit.is_finite() or credit_limit < 0:
-        problems.append(Problem("Limit must be zero or more.", ErrorCode.NEGATIVE_AMOUNT, "creditLimit"))
-    elif credit_limit >= MAX_AMOUNT:
-        problems.append(Problem("Limit is too large.", ErrorCode.TOO_LARGE, "creditLimit"))
-    elif credit_limit != credit_limit.quantize(CENT):
-        problems.append(Problem("Limit must be in whole cents.", ErrorCode.INVALID, "creditLimit"))
+    if problem := amount_problem(credit_limit, "creditLimit", label="Limit", zero_allowed=True):
+        problems.append(problem)
     if problems:
         raise InvalidInput(*problems)
     document = {

@@ -16,9 +16,10 @@ from bson import ObjectId
 from infra.runtime import Runtime
 from scoring import ledger as receivables
 from scoring.errors import UnknownInvoiceError
+from scoring.money import CENT
 from services.credit import locked_customer
 from services.customers import require_customer
-from services.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem, invalid
+from services.errors import ErrorCode, InvalidInput, Problem, amount_problem, invalid
 from services.facts import to_invoice
 from services.orders import mark_invoiced
 from services.requests import request_rescore
@@ -26,7 +27,6 @@ from store import dates
 from store import ledger as store
 from store.connection import Database
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
@@ -51,12 +51,8 @@ class PaymentRequest:
 
 
 def _money(value: Decimal, field: str) -> Decimal:
-    if not value.is_finite() or value <= 0:
-        raise invalid("Amount must be more than zero.", ErrorCode.NEGATIVE_AMOUNT, field)
-    if value >= MAX_AMOUNT:
-        raise invalid("Amount is too large.", ErrorCode.TOO_LARGE, field)
-    if value != value.quantize(CENT):
-        raise invalid("Amount must be in whole cents.", ErrorCode.INVALID, field)
+    if problem := amount_problem(value, field):
+        raise InvalidInput(problem)
     return value.quantize(CENT)
 
 

@@ -25,13 +25,13 @@ from typing import Any
 from bson import ObjectId
 
 from infra.runtime import Runtime
+from scoring.money import CENT, amount_fault
 from services import ledger as ledger_service
 from services import rescoring
-from services.errors import MAX_AMOUNT, MAX_CODE_CHARS, InvalidInput
+from services.errors import MAX_CODE_CHARS, InvalidInput
 from store import dates
 from store import ledger as ledger_store
 
-CENT = Decimal("0.01")
 INVOICE_COLUMNS = ("customer_code", "number", "amount", "issued_on", "due_on")
 PAYMENT_COLUMNS = ("customer_code", "reference", "amount", "received_on", "invoice_numbers")
 
@@ -73,12 +73,8 @@ def _amount(text: str) -> Decimal:
         value = Decimal(text.strip())
     except InvalidOperation:
         raise ValueError(f"amount {text!r} is not a number") from None
-    if not value.is_finite() or value <= 0:
-        raise ValueError("amount must be more than zero")
-    if value >= MAX_AMOUNT:
-        raise ValueError("amount is too large")
-    if value != value.quantize(CENT):
-        raise ValueError("amount must be in whole cents")
+    if fault := amount_fault(value, zero_allowed=False):
+        raise ValueError(f"amount {fault.reason}")
     return value.quantize(CENT)
 
 

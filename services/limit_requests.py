@@ -19,14 +19,14 @@ from infra import ids
 from infra.events import record_event
 from infra.runtime import Runtime
 from scoring.codes import Severity
+from scoring.money import CENT
 from services.credit import locked_customer
 from services.customers import require_customer
-from services.errors import MAX_AMOUNT, MAX_NOTE_CHARS, ErrorCode, InvalidInput, Problem, invalid, too_long
+from services.errors import MAX_NOTE_CHARS, ErrorCode, InvalidInput, Problem, amount_problem, invalid, too_long
 from services.rescoring import record_limit_change
 from store import dates
 from store import limit_requests as store
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 PENDING, APPROVED, DECLINED = "PENDING", "APPROVED", "DECLINED"
 
@@ -61,12 +61,8 @@ async def request_limit(
             or a temporary limit ending today or earlier.
     """
     problems: list[Problem] = []
-    if not limit.is_finite() or limit < 0:
-        problems.append(Problem("Limit must be zero or more.", ErrorCode.NEGATIVE_AMOUNT, "limit"))
-    elif limit >= MAX_AMOUNT:
-        problems.append(Problem("Limit is too large.", ErrorCode.TOO_LARGE, "limit"))
-    elif limit != limit.quantize(CENT):
-        problems.append(Problem("Limit must be in whole cents.", ErrorCode.INVALID, "limit"))
+    if problem := amount_problem(limit, "limit", label="Limit", zero_allowed=True):
+        problems.append(problem)
     if not reason.strip():
         problems.append(Problem("A reason is required for every limit request.", ErrorCode.REQUIRED, "reason"))
     elif problem := too_long(reason, MAX_NOTE_CHARS, "reason"):

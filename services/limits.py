@@ -9,9 +9,10 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from infra.runtime import Runtime
+from scoring.money import CENT
 from services.credit import locked_customer
 from services.customers import require_customer
-from services.errors import MAX_AMOUNT, ErrorCode, InvalidInput, Problem
+from services.errors import ErrorCode, InvalidInput, Problem, amount_problem
 from services.rescoring import record_limit_change
 
 
@@ -24,12 +25,8 @@ async def set_credit_limit(
         InvalidInput: unknown customer, negative or fractional-cent limit, empty reason.
     """
     problems = []
-    if not limit.is_finite() or limit < 0:
-        problems.append(Problem("Limit must be zero or more.", ErrorCode.NEGATIVE_AMOUNT, "limit"))
-    elif limit >= MAX_AMOUNT:
-        problems.append(Problem("Limit is too large.", ErrorCode.TOO_LARGE, "limit"))
-    elif limit != limit.quantize(Decimal("0.01")):
-        problems.append(Problem("Limit must be in whole cents.", ErrorCode.INVALID, "limit"))
+    if problem := amount_problem(limit, "limit", label="Limit", zero_allowed=True):
+        problems.append(problem)
     if not reason.strip():
         problems.append(Problem("A reason is required for every limit change.", ErrorCode.REQUIRED, "reason"))
     if problems:
@@ -38,7 +35,7 @@ async def set_credit_limit(
     oid = customer["_id"]
     async with locked_customer(rt.db, oid) as customer:
         before = customer.get("credit_limit", Decimal("0.00"))
-        after = limit.quantize(Decimal("0.01"))
+        after = limit.quantize(CENT)
         updated = await rt.db.customers.find_one_and_update(
             {"_id": oid},
             # A person's limit is the anchor the automatic limit moves from (scoring.automatic_limits).

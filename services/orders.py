@@ -20,12 +20,12 @@ from infra.events import record_events
 from infra.runtime import Runtime
 from scoring.codes import HoldReason, Severity
 from scoring.gate import GateDecision
-from services.errors import MAX_AMOUNT, MAX_CODE_CHARS, ErrorCode, Problem, invalid
+from scoring.money import CENT
+from services.errors import MAX_CODE_CHARS, ErrorCode, Problem, amount_problem, invalid
 from store import audit as audit_store
 from store import customers as customer_store
 from store import orders as store
 
-CENT = Decimal("0.01")
 MAX_ORDER_LINES = 200
 ZERO = Decimal("0.00")
 
@@ -81,24 +81,14 @@ def problems_of(external_ref: str, lines: list[Line]) -> list[Problem]:
                     f"lines.{i}.quantity",
                 )
             )
-        if not line.unit_price.is_finite() or line.unit_price < 0:
-            problems.append(
-                Problem(
-                    f"Line {i + 1}: unit price must not be negative.",
-                    ErrorCode.NEGATIVE_AMOUNT,
-                    f"lines.{i}.unitPrice",
-                )
-            )
-        elif line.unit_price * max(line.quantity, 1) >= MAX_AMOUNT:
-            problems.append(Problem(f"Line {i + 1}: amount is too large.", ErrorCode.TOO_LARGE, f"lines.{i}.unitPrice"))
-        elif line.unit_price != line.unit_price.quantize(CENT):
-            problems.append(
-                Problem(
-                    f"Line {i + 1}: unit price must be in whole cents.",
-                    ErrorCode.INVALID,
-                    f"lines.{i}.unitPrice",
-                )
-            )
+        field = f"lines.{i}.unitPrice"
+        problem = amount_problem(line.unit_price, field, label=f"Line {i + 1}: unit price", zero_allowed=True)
+        if problem is None:
+            # The line's amount, not only its price, must stay below the ceiling.
+            amount = line.unit_price * max(line.quantity, 1)
+            problem = amount_problem(amount, field, label=f"Line {i + 1}: amount", zero_allowed=True)
+        if problem:
+            problems.append(problem)
         if not line.sku.strip() or not line.category.strip():
             problems.append(
                 Problem(

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import httpx
 from bson import ObjectId
 
+from common.errors import MedcreditError
 from infra import ids
 from infra.events import record_event
 from infra.runtime import Runtime
@@ -187,7 +188,7 @@ class RatingsProvider(Protocol):
     async def rating(self, uscc: str) -> Rating | None: ...
 
 
-class ProviderError(Exception):
+class ProviderError(MedcreditError):
     """The provider did not answer usefully (down, refused, malformed)."""
 
 

@@ -10,13 +10,14 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from common.errors import MedcreditError
 from store.connection import Database
 from store.paging import Page, SortKey, Window, read_page
 
 COLLECTION = "customers"
 
 
-class DuplicateCustomer(Exception):
+class DuplicateCustomer(MedcreditError):
     """Another customer already holds this ``field`` value."""
 
     def __init__(self, field: str) -> None:

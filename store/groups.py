@@ -15,6 +15,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from common.errors import MedcreditError
 from store.connection import Database
 
 GROUPS = "customer_groups"
@@ -22,7 +23,7 @@ CUSTOMERS = "customers"
 _ZERO = Decimal("0.00")
 
 
-class DuplicateGroup(Exception):
+class DuplicateGroup(MedcreditError):
     """Another group already has this code."""
 
 

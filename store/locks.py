@@ -24,6 +24,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from common.errors import MedcreditError
 from store.connection import Database
 
 LOCK_TTL = timedelta(seconds=30)
@@ -56,11 +57,11 @@ async def _in_process(customer_id: ObjectId) -> AsyncIterator[None]:
             _local[key] = (lock_now, users_now - 1)
 
 
-class LockTimeout(RuntimeError):
+class LockTimeout(MedcreditError, RuntimeError):
     """The customer's credit lock could not be taken in time (a system fault, not the user's)."""
 
 
-class NoSuchCustomer(LookupError):
+class NoSuchCustomer(MedcreditError, LookupError):
     """The customer to lock does not exist."""
 
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from scoring.policy import Policy, packaged_policy
+from scoring.qualification import Certificate, covers_line
 from verification.consistency import breaches
 from verification.evidence import HeldDocument, RegistryAnswer
 from verification.history import contradictions
@@ -30,7 +32,6 @@ from verification.uscc import is_valid_uscc, normalize_uscc
 from verification.validators import dates_ok, number_shape_ok
 
 PASS, FAIL, WARN = CheckOutcome.PASS, CheckOutcome.FAIL, CheckOutcome.WARN
-DEFAULT_REMINDER_DAYS: tuple[int, ...] = (90, 60, 30)
 # Below this similarity two names are different companies, not an OCR slip.
 CLEAR_NAME_MISMATCH = 0.75
 
@@ -43,13 +44,6 @@ USCC_TYPES = frozenset(
         CertificateType.PRODUCTION_LICENSE,
     }
 )
-# Which device classes each licence type grants rights for (class I needs none).
-GOVERNED_CLASSES: dict[CertificateType, frozenset[DeviceClass]] = {
-    CertificateType.OPERATION_LICENSE: frozenset({DeviceClass.III}),
-    CertificateType.CLASS2_FILING: frozenset({DeviceClass.II}),
-    CertificateType.PRODUCTION_LICENSE: frozenset({DeviceClass.II, DeviceClass.III}),
-}
-SCOPE_TYPES = frozenset(GOVERNED_CLASSES)
 NO_EXPIRY_TYPES = frozenset({CertificateType.CLASS2_FILING})
 
 
@@ -94,7 +88,7 @@ def verify_document(
     today: date,
     expected_type: CertificateType | None = None,
     min_confidence: float = 0.8,
-    reminder_days: Sequence[int] = DEFAULT_REMINDER_DAYS,
+    policy: Policy | None = None,
     history: Sequence[HeldDocument] = (),
     registry: RegistryAnswer | None = None,
     rules: ConsistencyRules = DEFAULT_RULES,
@@ -107,7 +101,9 @@ def verify_document(
         today: the date of the check (documents are in force through their last day).
         expected_type: the type the document was uploaded as, if declared.
         min_confidence: below this reading confidence a person reviews the document.
-        reminder_days: days before expiry at which reminders fall due.
+        policy: the credit policy: its coverage rule (``[gate.covers]``) judges the
+            scope and its expiry ladder (``warnings.license_expiring``) the reminder;
+            None uses the packaged policy.
         history: the customer's accepted documents, to compare with.
         registry: what a registry of issued licences says about the number, if asked.
         rules: the consistency rules a genuine document never breaks.
@@ -127,14 +123,16 @@ def verify_document(
         _check_registry(fields, registry, min_confidence),
         *fields.signals,
     ]
-    if fields.doc_type in SCOPE_TYPES:
-        checks.append(_check_scope(fields, customer))
+    policy = policy or packaged_policy()
+    rule = policy.gate.covers.get(fields.doc_type.value) if fields.doc_type else None
+    if rule is not None and rule.check_scope and rule.required_for:
+        checks.append(_check_scope(fields, customer, rule.required_for, policy))
     if fields.notes:
         checks.append(Check("reading", WARN, "; ".join(fields.notes)))
     days = (fields.valid_until - today).days if fields.valid_until else None
     reminder = None
     if days is not None and days >= 0:
-        due = [d for d in reminder_days if days <= d]
+        due = [int(rung.at) for rung in policy.warnings.license_expiring if days <= rung.at]
         reminder = min(due) if due else None
     return VerificationResult(
         status=_status(checks),
@@ -304,22 +302,28 @@ def _check_validity(fields: ExtractedFields, today: date, min_confidence: float)
     return Check("validity", PASS, f"in force until {fields.valid_until} ({days} days); {evidence}")
 
 
-def _check_scope(fields: ExtractedFields, customer: CustomerFacts) -> Check:
-    doc_type = fields.doc_type
-    governed = GOVERNED_CLASSES.get(doc_type, frozenset()) if doc_type else frozenset()
-    # Each document answers only for the classes its type licenses: a class II filing
-    # is not expected to cover class III products (the operation licence does).
-    needs = [p for p in customer.purchases if p.device_class in governed]
+def _check_scope(
+    fields: ExtractedFields, customer: CustomerFacts, required_for: frozenset[str], policy: Policy
+) -> Check:
+    # Each document answers only for the classes its type is the licence for: a class II
+    # filing is not expected to cover class III products (the operation licence does).
+    needs = [p for p in customer.purchases if p.device_class.value in required_for]
     if not needs:
         return Check("scope", PASS, "the customer buys nothing this document must cover")
     if not fields.scope_categories and not fields.device_classes:
         return Check("scope", WARN, "the scope could not be read")
-    missing = []
-    for p in needs:
-        class_ok = p.device_class in fields.device_classes or not fields.device_classes
-        cat_ok = p.category is None or p.category in fields.scope_categories
-        if not (class_ok and cat_ok):
-            missing.append(f"class {p.device_class.value} category {p.category or 'any'}")
+    # The order gate's own rule decides, so an upload verified here covers what it sells.
+    read_as = Certificate(
+        cert_type=fields.doc_type.value if fields.doc_type else "",
+        device_classes=tuple(c.value for c in fields.device_classes),
+        scope_categories=fields.scope_categories,
+        valid_until=fields.valid_until,
+    )
+    missing = [
+        f"class {p.device_class.value} category {p.category or 'any'}"
+        for p in needs
+        if not covers_line(read_as, p.device_class.value, p.category, policy)
+    ]
     read = f"scope classes {[c.value for c in fields.device_classes]} categories {list(fields.scope_categories)}"
     if missing:
         return Check("scope", FAIL, f"not covered: {', '.join(missing)}; {read}")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from common.errors import MedcreditError
 from verification.types import DocumentErrorCode
 
 
-class VerificationError(Exception):
+class VerificationError(MedcreditError):
     """Base class of every error raised by ``verification``."""
 
 

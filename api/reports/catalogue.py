@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from api.reports import exports
+from common.errors import MedcreditError
 from infra.runtime import Runtime
 from services import reports as service
 
@@ -37,7 +38,7 @@ MEDIA_TYPES = {
 }
 
 
-class ReportRequestError(ValueError):
+class ReportRequestError(MedcreditError, ValueError):
     """An unknown report or format, or a parameter that cannot be read (the caller's mistake)."""
 
 

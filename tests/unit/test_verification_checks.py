@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from scoring.policy import load_policy
+from scoring.qualification import Certificate, covers_line
 from verification.checks import CustomerFacts, Purchase, verify_document
 from verification.types import (
     CertificateType as CT,
@@ -234,3 +236,61 @@ def test_json_contract_keys() -> None:
     assert data["doc_type"] == "operation_license"
     assert data["valid_until"] == "2027-05-19"
     assert data["scope_categories"] == ["06", "07", "6840"]
+
+
+# One coverage rule: the upload's scope check and the order gate give the same answer.
+@pytest.mark.parametrize(
+    ("scope", "classes", "purchase", "covered"),
+    [
+        (("06",), (DeviceClass.III,), Purchase(DeviceClass.III, "06-01"), True),  # sub-code of a scope entry
+        (("06-01",), (DeviceClass.III,), Purchase(DeviceClass.III, "06"), False),  # the parent is wider
+        ((" 6840 ",), (DeviceClass.III,), Purchase(DeviceClass.III, "6840"), True),
+        (("68",), (DeviceClass.III,), Purchase(DeviceClass.III, "6840"), False),  # old codes match exactly
+        (("06",), (DeviceClass.II,), Purchase(DeviceClass.III, "06"), False),  # class not on the licence
+        (("07",), (), Purchase(DeviceClass.III, "06"), False),
+    ],
+)
+def test_the_scope_check_applies_the_gates_coverage_rule(
+    scope: tuple[str, ...], classes: tuple[DeviceClass, ...], purchase: Purchase, covered: bool
+) -> None:
+    policy = load_policy()
+    customer = replace(CUSTOMER, purchases=(purchase,))
+    result = verify_document(
+        replace(BASE, scope_categories=scope, device_classes=classes), customer, today=TODAY, policy=policy
+    )
+    scope_check = next(c for c in result.checks if c.name == "scope")
+    held = Certificate("operation_license", tuple(c.value for c in classes), scope, BASE.valid_until)
+    assert covers_line(held, purchase.device_class.value, purchase.category, policy) is covered
+    assert (scope_check.outcome is not CheckOutcome.FAIL) is covered, scope_check.detail
+
+
+def test_the_policy_file_decides_which_classes_an_upload_answers_for() -> None:
+    policy = load_policy()
+    customer = replace(CUSTOMER, purchases=(Purchase(DeviceClass.II, "22"),))
+    # As shipped the operation licence is the licence for class III only: a class II
+    # purchase is the filing's business, so this licence's scope is not held to it.
+    assert (
+        next(c for c in verify_document(BASE, customer, today=TODAY, policy=policy).checks if c.name == "scope").outcome
+        is CheckOutcome.PASS
+    )
+    rule = policy.gate.covers["operation_license"]
+    stricter = replace(
+        policy,
+        gate=replace(
+            policy.gate,
+            covers={**policy.gate.covers, "operation_license": replace(rule, required_for=frozenset({"II", "III"}))},
+        ),
+    )
+    check = next(c for c in verify_document(BASE, customer, today=TODAY, policy=stricter).checks if c.name == "scope")
+    assert check.outcome is CheckOutcome.FAIL
+
+
+def test_the_reminder_follows_the_policys_expiry_ladder() -> None:
+    policy = load_policy()
+    rungs = sorted(int(r.at) for r in policy.warnings.license_expiring)
+    inside = replace(BASE, valid_until=TODAY + timedelta(days=rungs[0] - 1))
+    assert verify_document(inside, CUSTOMER, today=TODAY, policy=policy).reminder_due == rungs[0]
+    ladder = replace(policy, warnings=replace(policy.warnings, license_expiring=policy.warnings.license_expiring[:1]))
+    assert verify_document(inside, CUSTOMER, today=TODAY, policy=ladder).reminder_due == int(
+        ladder.warnings.license_expiring[0].at
+    )
