@@ -17,6 +17,7 @@ from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import CREDIT_GRANTORS, CUSTOMER_ADMIN, IsAuthenticated
+from scoring.ledger import DEFAULT_PAYMENT_TERM_DAYS
 from services import credit as credit_service
 from services import customers as service
 from services.errors import (
@@ -260,7 +261,7 @@ class CreateCustomerInput:
         description=f"A JSON object: at most {MAX_ATTRIBUTES} entries, {MAX_ATTRIBUTE_DEPTH} levels deep, "
         f"text values of at most {MAX_ATTRIBUTE_CHARS} characters.",
     )
-    payment_term_days: int | None = 60
+    payment_term_days: int | None = DEFAULT_PAYMENT_TERM_DAYS
     credit_limit: Decimal | None = Decimal("0")
 
 
@@ -338,7 +339,9 @@ class CustomerMutation:
                 uscc=input.uscc,
                 region=input.region,
                 attributes=attributes,
-                payment_term_days=60 if input.payment_term_days is None else input.payment_term_days,
+                payment_term_days=DEFAULT_PAYMENT_TERM_DAYS
+                if input.payment_term_days is None
+                else input.payment_term_days,
                 credit_limit=Decimal("0") if input.credit_limit is None else input.credit_limit,
             )
             user = info.context.user

@@ -26,8 +26,10 @@ from schema.pagination import (
     window_for,
 )
 from schema.permissions import CREDIT, ONBOARDING, IsAuthenticated
+from scoring.qualification import is_in_force
 from services import documents as service
 from services import expiry
+from services.facts import to_certificate
 from store import certificates as cert_store
 from store import dates
 from store import documents as store
@@ -164,9 +166,9 @@ class Certificate(Node):
         return (until - datetime.now(UTC).date()).days if until else None
 
     @strawberry.field(description="False once the certificate has lapsed (marked by the expiry watch).")
-    def in_force(self) -> bool:
-        until = dates.from_bson(self.doc.get("valid_until"))
-        return self.doc.get("status") == "verified" and (until is None or until >= datetime.now(UTC).date())
+    def in_force(self, info: Info) -> bool:
+        # The order gate's own test, so the screen never says "in force" where an order is refused.
+        return is_in_force(to_certificate(self.doc), datetime.now(UTC).date(), info.context.runtime.policy)
 
     @strawberry.field
     async def source_document(self, info: Info) -> QualificationDocument:

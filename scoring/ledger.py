@@ -10,6 +10,10 @@ from decimal import Decimal
 from scoring.errors import LedgerError, UnknownInvoiceError
 
 ZERO = Decimal("0.00")
+# The payment term of a customer with none agreed: sixty days, the trade's usual term.
+DEFAULT_PAYMENT_TERM_DAYS = 60
+# Longer terms are typing mistakes (a year is already far beyond any hospital's).
+MAX_PAYMENT_TERM_DAYS = 365
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,13 @@ def is_in_force(cert: Certificate, as_of: date, policy: Policy) -> bool:
     return cert.status in policy.gate.accepted_statuses and not is_expired(cert, as_of, policy)
 
 
+def expiry_horizon_days(policy: Policy) -> int:
+    """How many days ahead a licence's end date matters: the widest expiry-ladder rung
+    or the gate's EXPIRING window, whichever reaches further (90 as shipped)."""
+    rungs = [int(rung.at) for rung in policy.warnings.license_expiring]
+    return max([policy.gate.expiring_within_days, *rungs])
+
+
 def covers_class(cert: Certificate, device_class: str, policy: Policy) -> bool:
     """Whether the certificate's type (and its listed classes) allow ``device_class``.
 

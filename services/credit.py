@@ -12,6 +12,7 @@ from typing import Any
 from scoring import ledger as receivables
 from services.errors import ErrorCode, invalid
 from services.facts import to_invoice
+from store import customers as customer_store
 from store import ledger as ledger_store
 from store.connection import Database
 from store.locks import LockTimeout, credit_lock
@@ -61,7 +62,7 @@ def profile_from(customer: dict[str, Any], invoices: list[dict[str, Any]], today
         limit=limit,
         exposure=exposure,
         available=limit - exposure,
-        payment_term_days=int(customer.get("payment_term_days", 60)),
+        payment_term_days=customer_store.payment_term_days(customer),
         aging=receivables.aging(open_invoices, today),
         open_invoices=open_invoices,
     )

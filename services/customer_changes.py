@@ -20,6 +20,7 @@ from services.errors import MAX_NOTE_CHARS, ErrorCode, InvalidInput, invalid, to
 from services.requests import request_rescore
 from store import audit as audit_store
 from store import customer_changes as store
+from store import customers as customer_store
 from store.customers import DuplicateCustomer
 from verification.uscc import normalize_uscc
 
@@ -54,7 +55,7 @@ def _validate(customer: dict[str, Any], change: CustomerChange) -> dict[str, Any
         uscc=customer.get("uscc") if change.uscc is UNSET else change.uscc,
         region=customer.get("region") if change.region is UNSET else change.region,
         attributes=(customer.get("attributes") or {}) if change.attributes is UNSET else change.attributes,
-        payment_term_days=int(customer.get("payment_term_days", 60))
+        payment_term_days=customer_store.payment_term_days(customer)
         if change.payment_term_days is UNSET or change.payment_term_days is None
         else change.payment_term_days,
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
 
+from scoring.ledger import DEFAULT_PAYMENT_TERM_DAYS, MAX_PAYMENT_TERM_DAYS
 from scoring.money import CENT
 from services.errors import (
     MAX_ATTRIBUTE_CHARS,
@@ -41,7 +42,6 @@ class CustomerType(Enum):
     OTHER = "OTHER"
 
 
-MAX_PAYMENT_TERM_DAYS = 365
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,7 @@ class NewCustomer:
     uscc: str | None = None
     region: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
-    payment_term_days: int = 60
+    payment_term_days: int = DEFAULT_PAYMENT_TERM_DAYS
     credit_limit: Decimal = Decimal("0")
 
 

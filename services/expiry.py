@@ -13,12 +13,12 @@ from infra.events import record_event
 from infra.progress import SweepLog
 from infra.runtime import Runtime
 from scoring.codes import Severity
+from scoring.qualification import expiry_horizon_days
 from services.requests import request_rescore
 from store import certificates as store
 from store import dates
 
 log = logging.getLogger("medcredit.sweep")
-WATCH_DAYS = 90
 # Licences run five years at most; a longer horizon only risks date overflow.
 MAX_WITHIN_DAYS = 3660
 
@@ -32,7 +32,7 @@ async def expiring_certificates(rt: Runtime, within_days: int, *, today: date) -
 
 async def sweep_expiry(rt: Runtime, *, today: date) -> dict[str, int]:
     """Mark lapsed certificates expired and rescore every customer with one near or past its end."""
-    horizon = dates.to_bson(today + timedelta(days=WATCH_DAYS))
+    horizon = dates.to_bson(today + timedelta(days=expiry_horizon_days(rt.policy)))
     start_of_today = dates.to_bson(today)
     watched = await store.expiring_before(rt.db, horizon)
     lapsed = [c for c in watched if c["valid_until"] < start_of_today and c.get("status") != "expired"]

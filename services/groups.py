@@ -170,7 +170,7 @@ async def group_profile(db: Database, group: dict[str, Any], today: date) -> Pro
     open_invoices = tuple(to_invoice(d) for d in invoices)
     limit = group.get("credit_limit", ZERO)
     exposure = owed + group.get("orders_reserved", ZERO)
-    terms = max((int(m.get("payment_term_days", 60)) for m in members), default=0)
+    terms = max((customer_store.payment_term_days(m) for m in members), default=0)
     return Profile(limit, exposure, limit - exposure, terms, receivables.aging(open_invoices, today), open_invoices)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from common.errors import MedcreditError
+from scoring.ledger import DEFAULT_PAYMENT_TERM_DAYS
 from store.connection import Database
 from store.paging import Page, SortKey, Window, read_page
 
@@ -116,3 +118,8 @@ async def get_customers(db: Database, oids: list[ObjectId]) -> dict[ObjectId, di
 async def page_customers(db: Database, query: CustomerQuery, sort: SortKey, window: Window, default_size: int) -> Page:
     """One page of the customers ``query`` matches, in ``sort`` order (see ``store.paging``)."""
     return await read_page(db[COLLECTION], query.to_filter(), sort, window, default_size)
+
+
+def payment_term_days(customer: Mapping[str, Any]) -> int:
+    """The customer document's agreed payment term, or the default term when none is stored."""
+    return int(customer.get("payment_term_days", DEFAULT_PAYMENT_TERM_DAYS))
