@@ -13,10 +13,13 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from infra.principal import Principal
+from schema.pagination import DEFAULT_PAGE
 from store import certificates as cert_store
 from store import customers as customer_store
+from store import documents as doc_store
 from store import ledger as ledger_store
 from store import warnings as warnings_store
+from store.paging import Page, SortKey, Window, page_of_rows
 
 if TYPE_CHECKING:
     from infra.runtime import Runtime
@@ -46,6 +49,32 @@ def _per_customer(read_many: Callable[[list[ObjectId]], Awaitable[dict[ObjectId,
     return DataLoader(load_fn=load, max_batch_size=MAX_BATCH)
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentsKey:
+    """One customer's ``documents`` field as a list screen asks it: filter, order, a window from an end."""
+
+    customer_id: ObjectId
+    query: doc_store.DocumentQuery
+    sort: SortKey
+    window: Window
+
+
+def _documents_loader(runtime: Runtime, default_size: int) -> DataLoader[DocumentsKey, Page]:
+    """Pages of many customers' documents: one read per distinct filter and order."""
+
+    async def load(keys: list[DocumentsKey]) -> list[Page]:
+        groups: dict[tuple[doc_store.DocumentQuery, SortKey], list[ObjectId]] = {}
+        for key in keys:
+            groups.setdefault((key.query, key.sort), []).append(key.customer_id)
+        rows = {
+            group: await doc_store.documents_of_many(runtime.db, list(dict.fromkeys(oids)), *group)
+            for group, oids in groups.items()
+        }
+        return [page_of_rows(rows[(k.query, k.sort)][k.customer_id], k.window, default_size) for k in keys]
+
+    return DataLoader(load_fn=load, max_batch_size=MAX_BATCH)
+
+
 @dataclass
 class Context:
     request: Request | WebSocket
@@ -60,6 +89,7 @@ class Context:
     certificates: DataLoader[ObjectId, Rows] = field(init=False)
     active_warnings: DataLoader[ObjectId, Rows] = field(init=False)
     all_warnings: DataLoader[ObjectId, Rows] = field(init=False)
+    documents: DataLoader[DocumentsKey, Page] = field(init=False)
 
     def __post_init__(self) -> None:
         # Loaders cache per request only, so one request never sees another's writes stale.
@@ -69,6 +99,7 @@ class Context:
         self.certificates = _per_customer(lambda ids: cert_store.certificates_of_many(db, ids))
         self.active_warnings = _per_customer(lambda ids: warnings_store.warnings_of_many(db, ids, active_only=True))
         self.all_warnings = _per_customer(lambda ids: warnings_store.warnings_of_many(db, ids, active_only=False))
+        self.documents = _documents_loader(self.runtime, DEFAULT_PAGE)
 
     @property
     def db(self) -> Any:

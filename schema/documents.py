@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -13,6 +14,7 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from infra import ids
+from schema.context import DocumentsKey
 from schema.enums import CertificateType, CheckOutcome, DeviceClass, DocumentStatus
 from schema.errors import UserError, run_mutation
 from schema.node import Node
@@ -238,7 +240,12 @@ async def documents_page(
         statuses=tuple(s.value for s in f.status) if f.status is not None else None,
         certificate_type=f.certificate_type.value if f.certificate_type else None,
     )
-    page = await store.page_documents(info.context.db, query, sort, window, DEFAULT_PAGE)
+    if customer_oid is not None and window.after is None and window.before is None:
+        # A list screen's per-customer field: batched with the other rows' (schema.context).
+        key = DocumentsKey(customer_oid, replace(query, customer_id=None), sort, window)
+        page = await info.context.documents.load(key)
+    else:
+        page = await store.page_documents(info.context.db, query, sort, window, DEFAULT_PAGE)
     return connection_from(page, name, sort, QualificationDocument.from_doc)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from bson.codec_options import CodecOptions, TypeCodec, TypeRegistry
 from bson.decimal128 import Decimal128
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorDatabase
+from pymongo import monitoring
 
 
 class DecimalCodec(TypeCodec):
@@ -31,9 +33,19 @@ CODEC_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(
 Database = AsyncIOMotorDatabase
 
 
-def open_database(url: str, name: str) -> tuple[AsyncIOMotorClient, Database]:
-    """Return a client and the named database; the caller owns ``client.close()``."""
+def open_database(
+    url: str, name: str, *, event_listeners: Sequence[monitoring.CommandListener] = ()
+) -> tuple[AsyncIOMotorClient, Database]:
+    """Return a client and the named database; the caller owns ``client.close()``.
+
+    ``event_listeners`` see every command the client sends (tests count round trips).
+    """
     client: AsyncIOMotorClient = AsyncIOMotorClient(
-        url, tz_aware=True, tzinfo=UTC, serverSelectionTimeoutMS=5000, uuidRepresentation="standard"
+        url,
+        tz_aware=True,
+        tzinfo=UTC,
+        serverSelectionTimeoutMS=5000,
+        uuidRepresentation="standard",
+        event_listeners=list(event_listeners),
     )
     return client, client.get_database(name, codec_options=CODEC_OPTIONS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bson import ObjectId
@@ -11,7 +11,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from store.connection import Database
-from store.paging import Page, SortKey, Window, read_page
+from store.paging import Page, SortKey, Window, read_page, sort_order
 
 DOCUMENTS = "documents"
 BUCKET = "scans"
@@ -90,6 +90,21 @@ class DocumentQuery:
 async def page_documents(db: Database, query: DocumentQuery, sort: SortKey, window: Window, default_size: int) -> Page:
     """One page of the documents ``query`` matches, in ``sort`` order."""
     return await read_page(db[DOCUMENTS], query.to_filter(), sort, window, default_size)
+
+
+async def documents_of_many(
+    db: Database, customer_ids: list[ObjectId], query: DocumentQuery, sort: SortKey
+) -> dict[ObjectId, list[dict[str, Any]]]:
+    """Every document of these customers that ``query`` matches, per customer, in ``sort`` order.
+
+    ``query.customer_id`` is ignored: the customers are ``customer_ids``.
+    """
+    base = replace(query, customer_id=None).to_filter()
+    found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
+    cursor = db[DOCUMENTS].find({**base, "customer_id": {"$in": customer_ids}}).sort(sort_order(sort))
+    async for doc in cursor:
+        found[doc["customer_id"]].append(doc)
+    return found
 
 
 async def documents_by_status(db: Database) -> dict[str, int]:

@@ -123,3 +123,32 @@ async def read_page(
         )
     total = await collection.count_documents(base)
     return Page(rows=rows, has_next=has_next, has_previous=has_previous, total=total)
+
+
+def page_of_rows(rows: list[dict[str, Any]], window: Window, default_size: int) -> Page:
+    """Page rows already read in sort order, for a window without cursors.
+
+    A list screen asks each row's first few children (``documents(first: 5)``); reading
+    every child of a page of parents in one query and paging them here costs one round
+    trip instead of one per parent. Windows with cursors go to ``read_page``.
+    """
+    if window.after is not None or window.before is not None:
+        raise ValueError("page_of_rows pages from an end; a window with cursors needs read_page")
+    first, last = window.first, window.last
+    if first is None and last is None:
+        first = default_size
+    if first is not None:
+        kept = rows[:first]
+        has_next, has_previous = len(rows) > first, False
+        if last is not None and len(kept) > last:
+            kept, has_previous = kept[len(kept) - last :], True
+    else:
+        assert last is not None
+        kept = rows[max(len(rows) - last, 0) :]
+        has_next, has_previous = False, len(rows) > last
+    return Page(rows=kept, has_next=has_next, has_previous=has_previous, total=len(rows))
+
+
+def sort_order(sort: SortKey) -> list[tuple[str, int]]:
+    """The Mongo sort specification of ``sort`` (``_id`` breaking ties)."""
+    return _order(sort, reverse=False)
