@@ -156,9 +156,7 @@ def private_patches(tree: ast.Module) -> Iterator[tuple[int, str]]:
 
 def test_no_test_patches_a_private_name() -> None:
     offenders = [
-        f"{path}:{lineno} {call}"
-        for path, tree, _ in _python_files("tests")
-        for lineno, call in private_patches(tree)
+        f"{path}:{lineno} {call}" for path, tree, _ in _python_files("tests") for lineno, call in private_patches(tree)
     ]
     assert not offenders, "tests patching private names (go through a public seam):\n" + "\n".join(offenders)
 
