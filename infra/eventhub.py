@@ -152,7 +152,7 @@ class EventHub:
         self._task: asyncio.Task[None] | None = None
         self._store_task: asyncio.Task[None] | None = None
         self._pubsub: Any = None
-        self.stats = {"delivered": 0, "released": 0, "closed_too_slow": 0, "store_reads": 0}
+        self.stats = {"subscribed": 0, "delivered": 0, "released": 0, "closed_too_slow": 0, "store_reads": 0}
         self._logged_count = 0
         self._logged_at = 0.0
         self._now = time.monotonic()
@@ -203,6 +203,7 @@ class EventHub:
         """Join the live feed now: the subscription gets every event released after ``position``."""
         subscriber = HubSubscription(self, select, self.options.queue_size, self.position, time.monotonic())
         self._subscribers.add(subscriber)
+        self.stats["subscribed"] += 1
         self._log_count()
         return subscriber
 

@@ -86,6 +86,11 @@ class WebhookSender:
         self.client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
 
     async def post(self, url: str, secret: str, event_id: str, body: bytes) -> None:
+        """POST ``body`` to ``url`` with the event id, a timestamp and the signature made with ``secret``.
+
+        Raises:
+            DeliveryFailed: a network error or an answer other than 2xx (redirects are not followed).
+        """
         timestamp = int(time.time())
         headers = {
             "Content-Type": "application/json; charset=utf-8",
@@ -102,4 +107,5 @@ class WebhookSender:
             raise DeliveryFailed(f"HTTP {response.status_code}")
 
     async def aclose(self) -> None:
+        """Close the HTTP client and its connections."""
         await self.client.aclose()

@@ -55,6 +55,7 @@ def exposure_of(customer: dict[str, Any]) -> Decimal:
 
 
 def profile_from(customer: dict[str, Any], invoices: list[dict[str, Any]], today: date) -> Profile:
+    """The credit profile of a stored customer, from its invoices (open ones count) on ``today``."""
     open_invoices = tuple(to_invoice(d) for d in invoices if d.get("open"))
     limit = customer.get("credit_limit", ZERO)
     exposure = exposure_of(customer)

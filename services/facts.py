@@ -22,6 +22,7 @@ ZERO = Decimal("0.00")
 
 
 def to_invoice(doc: dict[str, Any]) -> receivables.Invoice:
+    """A stored invoice as the ``scoring.ledger.Invoice`` the scorecard reads (stored datetimes become days)."""
     return receivables.Invoice(
         number=doc["number"],
         amount=doc["amount"],
@@ -33,6 +34,7 @@ def to_invoice(doc: dict[str, Any]) -> receivables.Invoice:
 
 
 def to_certificate(doc: dict[str, Any]) -> Certificate:
+    """A stored certificate as the ``Certificate`` the gate checks (``verified`` when it has no status)."""
     return Certificate(
         cert_type=doc["type"],
         device_classes=tuple(doc.get("device_classes", ())),
@@ -57,9 +59,11 @@ class TradingRecord:
         return bool(customer.get("blocked")) or bool(customer.get("archived"))
 
     def max_days_overdue(self, today: date) -> int:
+        """Age in days of the oldest overdue open amount on ``today`` (0 when nothing is overdue)."""
         return receivables.max_days_overdue([to_invoice(d) for d in self.open_invoices], today)
 
     def held_certificates(self) -> tuple[Certificate, ...]:
+        """The customer's certificates as the gate's ``Certificate`` facts."""
         return tuple(to_certificate(d) for d in self.certificates)
 
 

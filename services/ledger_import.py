@@ -250,4 +250,5 @@ def count_rows(invoices_text: str, payments_text: str) -> int:
 
 
 def now_day() -> date:
+    """Today in UTC: the ``today`` the command line passes to ``import_ledger``."""
     return datetime.now(UTC).date()

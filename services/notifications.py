@@ -142,11 +142,13 @@ class Notifier:
 
     @classmethod
     def for_runtime(cls, rt: Runtime) -> Notifier:
+        """A notifier on the runtime's settings; it sends e-mail only when an SMTP URL is set."""
         settings = rt.settings
         mailer = SmtpMailer(settings.smtp_url, settings.smtp_sender) if settings.smtp_url else None
         return cls(rt, mailer)
 
     async def aclose(self) -> None:
+        """Close the webhook sender's connections."""
         await self.webhooks.aclose()
 
     async def run_once(self, now: datetime | None = None, *, sweep: bool = True) -> int:

@@ -50,10 +50,15 @@ class Line:
 
     @property
     def amount(self) -> Decimal:
+        """Quantity times unit price, rounded to the cent."""
         return (self.unit_price * self.quantity).quantize(CENT)
 
 
 def problems_of(external_ref: str, lines: list[Line]) -> list[Problem]:
+    """Everything wrong with an order's reference and lines, as field-level problems (none when it is valid).
+
+    With more than ``MAX_ORDER_LINES`` lines the lines themselves are not checked.
+    """
     problems = []
     if not external_ref.strip():
         problems.append(Problem("External reference must not be empty.", ErrorCode.REQUIRED, "externalRef"))
@@ -101,6 +106,7 @@ def problems_of(external_ref: str, lines: list[Line]) -> list[Problem]:
 
 
 def same_order(existing: dict[str, Any], lines: list[Line]) -> bool:
+    """Whether the stored order has these lines (SKU, quantity, unit price, in order): a resubmission, not a clash."""
     return [(item["sku"], item["quantity"], item["unit_price"]) for item in existing["lines"]] == [
         (item.sku, item.quantity, item.unit_price) for item in lines
     ]
@@ -137,6 +143,7 @@ def order_document(
 
 
 def audit_row(order: dict[str, Any], action: str, actor: str, note: str | None) -> dict[str, Any]:
+    """The audit row of ``action`` on the order by ``actor``: its reference, amount, hold reasons and ``note``."""
     return audit_store.entry(
         order["customer_id"],
         action,

@@ -104,6 +104,10 @@ def _same(existing: dict[str, Any], lines: list[ShipLine] | None) -> bool:
 
 
 def shipment_event(doc: dict[str, Any]) -> tuple[str, Severity, ObjectId, dict[str, Any]]:
+    """The risk event of a shipment's outcome as ``(type, severity, customer, payload)``.
+
+    SHIPMENT_RELEASED (INFO) when it was released, SHIPMENT_HELD (MEDIUM) otherwise.
+    """
     released = doc["status"] == RELEASED
     return (
         "SHIPMENT_RELEASED" if released else "SHIPMENT_HELD",

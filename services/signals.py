@@ -185,7 +185,12 @@ class Rating:
 class RatingsProvider(Protocol):
     """Anything that can report the current rating of a company, or None if it has none."""
 
-    async def rating(self, uscc: str) -> Rating | None: ...
+    async def rating(self, uscc: str) -> Rating | None:
+        """The company's current rating, or None when the provider has none.
+
+        Raises:
+            ProviderError: the provider did not answer usefully.
+        """
 
 
 class ProviderError(MedcreditError):
@@ -202,6 +207,11 @@ class HttpRatingsProvider:
         self.client = httpx.AsyncClient(timeout=timeout, headers=headers)
 
     async def rating(self, uscc: str) -> Rating | None:
+        """The company's rating from the provider; None when it answers 404.
+
+        Raises:
+            ProviderError: a network error, an answer other than 200 or 404, or a malformed body.
+        """
         try:
             response = await self.client.get(self.url, params={"uscc": uscc})
         except httpx.HTTPError as exc:
@@ -222,6 +232,7 @@ class HttpRatingsProvider:
             raise ProviderError(f"malformed answer: {exc}") from None
 
     async def aclose(self) -> None:
+        """Close the HTTP client and its connections."""
         await self.client.aclose()
 
 

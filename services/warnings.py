@@ -23,6 +23,10 @@ async def list_warnings(
     min_severity: Severity = Severity.INFO,
     active_only: bool = True,
 ) -> list[dict[str, Any]]:
+    """Warnings at ``min_severity`` or above, of one customer when given, latest raised first, at most 500.
+
+    Only unresolved ones unless ``active_only`` is False.
+    """
     severities = [s.value for s in Severity if s >= min_severity]
     return await store.find_warnings(rt.db, customer_id=customer_id, severities=severities, active_only=active_only)
 

@@ -13,6 +13,7 @@ MAX_ROWS = 200
 
 
 async def customer_by_code(db: Database, code: str) -> dict[str, Any] | None:
+    """The customer with this code (its business key), or None."""
     return await db.customers.find_one({"code": code})
 
 

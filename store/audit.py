@@ -26,10 +26,12 @@ def entry(customer_id: ObjectId | None, action: str, actor: str, detail: dict[st
 
 
 async def insert_entry(db: Database, row: dict[str, Any]) -> None:
+    """Store one row made by ``entry``, on its own (``AuditWriter`` groups concurrent rows)."""
     await db[AUDIT].insert_one(row)
 
 
 async def entries_for(db: Database, customer_id: ObjectId, limit: int) -> list[dict[str, Any]]:
+    """The customer's latest ``limit`` rows, newest first."""
     cursor = db[AUDIT].find({"customer_id": customer_id}).sort("at", -1).limit(limit)
     return [doc async for doc in cursor]
 

@@ -19,12 +19,14 @@ CERTIFICATES = "certificates"
 
 
 def certificate_key(customer_id: ObjectId, cert_type: str) -> str:
+    """The natural key ``<customer>:<type>``: one certificate per customer and licence type."""
     return f"{customer_id}:{cert_type}"
 
 
 async def upsert_certificate(
     db: Database, customer_id: ObjectId, cert_type: str, fields: dict[str, Any]
 ) -> dict[str, Any]:
+    """Create the customer's certificate of this type, or renew it with ``fields``; returns it as stored."""
     return await db[CERTIFICATES].find_one_and_update(
         {"key": certificate_key(customer_id, cert_type)},
         {
@@ -37,6 +39,7 @@ async def upsert_certificate(
 
 
 async def certificates_of(db: Database, customer_id: ObjectId) -> list[dict[str, Any]]:
+    """The customer's certificates, by type."""
     return [doc async for doc in db[CERTIFICATES].find({"customer_id": customer_id}).sort("type", 1)]
 
 
@@ -49,6 +52,7 @@ async def certificates_of_many(db: Database, customer_ids: Sequence[ObjectId]) -
 
 
 async def get_certificate(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    """The certificate with this id, or None."""
     return await db[CERTIFICATES].find_one({"_id": oid})
 
 
@@ -59,6 +63,7 @@ async def expiring_before(db: Database, before: datetime) -> list[dict[str, Any]
 
 
 async def mark_expired(db: Database, oids: Sequence[ObjectId]) -> int:
+    """Mark these certificates expired; returns how many were not expired already."""
     result = await db[CERTIFICATES].update_many(
         {"_id": {"$in": list(oids)}, "status": {"$ne": "expired"}}, {"$set": {"status": "expired"}}
     )

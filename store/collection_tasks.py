@@ -15,19 +15,27 @@ TASKS = "collection_tasks"
 
 
 def open_key(customer_id: ObjectId) -> str:
+    """The ``open_key`` an open task holds: unique, so a customer has one open task at most."""
     return str(customer_id)
 
 
 async def open_task_of(db: Database, customer_id: ObjectId) -> dict[str, Any] | None:
+    """The customer's open collection task, or None."""
     return await db[TASKS].find_one({"open_key": open_key(customer_id)})
 
 
 async def insert_task(db: Database, document: dict[str, Any]) -> dict[str, Any]:
+    """Insert the task; returns it with its ``_id``.
+
+    Raises:
+        DuplicateKeyError: the customer already has an open task (same ``open_key``).
+    """
     result = await db[TASKS].insert_one(document)
     return {**document, "_id": result.inserted_id}
 
 
 async def get_task(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    """The task with this id, or None."""
     return await db[TASKS].find_one({"_id": oid})
 
 
@@ -39,6 +47,10 @@ async def update_task(
     note: dict[str, Any] | None = None,
     unset: tuple[str, ...] = (),
 ) -> dict[str, Any] | None:
+    """Set ``changes``, append ``note`` and remove the ``unset`` fields in one write.
+
+    Returns the task as it is afterwards, or None when there is no task with this id.
+    """
     update: dict[str, Any] = {"$set": changes}
     if note is not None:
         update["$push"] = {"notes": note}
@@ -48,6 +60,7 @@ async def update_task(
 
 
 def tasks_filter(*, assignee: str | None, statuses: list[str] | None, customer_id: ObjectId | None) -> dict[str, Any]:
+    """The query for tasks of ``assignee``, in ``statuses`` and of ``customer_id``, each only when given."""
     query: dict[str, Any] = {}
     if assignee is not None:
         query["assignee"] = assignee
@@ -59,4 +72,5 @@ def tasks_filter(*, assignee: str | None, statuses: list[str] | None, customer_i
 
 
 async def page_tasks(db: Database, query: dict[str, Any], sort: SortKey, window: Window, default_size: int) -> Page:
+    """One page of the tasks matching ``query`` (see ``tasks_filter``), in ``sort`` order."""
     return await read_page(db[TASKS], query, sort, window, default_size)

@@ -20,9 +20,11 @@ class DecimalCodec(TypeCodec):
     bson_type = Decimal128
 
     def transform_python(self, value: Decimal) -> Decimal128:
+        """A ``Decimal`` as BSON Decimal128: exact, never through a float."""
         return Decimal128(value)
 
     def transform_bson(self, value: Decimal128) -> Decimal:
+        """A stored Decimal128 back as ``Decimal``."""
         return value.to_decimal()
 
 

@@ -16,6 +16,7 @@ CREDIT_NOTES = "credit_notes"
 
 
 async def insert_credit_note(db: Database, document: dict[str, Any]) -> bool:
+    """Insert the credit note; False when the customer already has a note with this number."""
     try:
         await db[CREDIT_NOTES].insert_one(document)
     except DuplicateKeyError:
@@ -24,14 +25,17 @@ async def insert_credit_note(db: Database, document: dict[str, Any]) -> bool:
 
 
 async def get_credit_note(db: Database, customer_id: ObjectId, number: str) -> dict[str, Any] | None:
+    """The customer's credit note with this number, or None."""
     return await db[CREDIT_NOTES].find_one({"_id": ledger_key(customer_id, number)})
 
 
 async def mark_applied(db: Database, customer_id: ObjectId, number: str) -> None:
+    """Record that the note's allocations and credit are all booked (a retry then only refreshes)."""
     await db[CREDIT_NOTES].update_one({"_id": ledger_key(customer_id, number)}, {"$set": {"applied": True}})
 
 
 async def credit_notes_of(db: Database, customer_id: ObjectId, *, since: date | None = None) -> list[dict[str, Any]]:
+    """The customer's credit notes (issued on ``since`` or later when given), oldest first."""
     query: dict[str, Any] = {"customer_id": customer_id}
     if since is not None:
         query["issued_on"] = {"$gte": dates.to_bson(since)}

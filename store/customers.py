@@ -36,6 +36,7 @@ class CustomerQuery:
     search: str | None = None
 
     def to_filter(self) -> dict[str, Any]:
+        """The filter for the criteria set; ``search`` is literal text matched in name, code or USCC, in any case."""
         query: dict[str, Any] = {}
         if self.type is not None:
             query["type"] = self.type
@@ -107,10 +108,12 @@ async def change_reserved(db: Database, oid: ObjectId, delta: Decimal) -> None:
 
 
 async def get_customer(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    """The customer with this id, or None."""
     return await db[COLLECTION].find_one({"_id": oid})
 
 
 async def get_customers(db: Database, oids: list[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    """The customers with these ids, by id; an id that matches none is left out."""
     cursor = db[COLLECTION].find({"_id": {"$in": oids}})
     return {doc["_id"]: doc async for doc in cursor}
 

@@ -27,28 +27,34 @@ OPEN = (PENDING, RETRYING)
 
 
 async def set_role_recipients(db: Database, role: str, emails: list[str]) -> None:
+    """Replace the addresses that receive the role's e-mail."""
     await db[RECIPIENTS].update_one({"_id": role}, {"$set": {"emails": emails}}, upsert=True)
 
 
 async def role_recipients(db: Database) -> dict[str, list[str]]:
+    """Every role's e-mail addresses, by role; a role never set is absent."""
     return {doc["_id"]: list(doc.get("emails", [])) async for doc in db[RECIPIENTS].find({})}
 
 
 async def insert_webhook(db: Database, document: dict[str, Any]) -> dict[str, Any]:
+    """Insert the webhook; returns it with its ``_id``."""
     result = await db[WEBHOOKS].insert_one(document)
     return {**document, "_id": result.inserted_id}
 
 
 async def webhooks(db: Database, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+    """Webhooks in the order they were created; deleted ones only with ``include_deleted``."""
     query: dict[str, Any] = {} if include_deleted else {"deleted_at": None}
     return [doc async for doc in db[WEBHOOKS].find(query).sort("created_at", 1)]
 
 
 async def get_webhook(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    """The webhook with this id, deleted or not, or None."""
     return await db[WEBHOOKS].find_one({"_id": oid})
 
 
 async def update_webhook(db: Database, oid: ObjectId, changes: dict[str, Any]) -> dict[str, Any] | None:
+    """Set ``changes`` on the webhook; returns it as it is afterwards, or None when there is none."""
     return await db[WEBHOOKS].find_one_and_update({"_id": oid}, {"$set": changes}, return_document=ReturnDocument.AFTER)
 
 
@@ -85,10 +91,12 @@ async def claim_due(db: Database, now: datetime, lease: timedelta) -> dict[str, 
 
 
 async def finish_delivery(db: Database, delivery_id: str, changes: dict[str, Any]) -> None:
+    """Record the outcome of an attempt (status, error, next attempt) given in ``changes``."""
     await db[DELIVERIES].update_one({"_id": delivery_id}, {"$set": changes})
 
 
 async def fail_open_deliveries_of_webhook(db: Database, webhook_id: ObjectId, reason: str) -> None:
+    """Give up the webhook's pending and retrying deliveries: FAILED with ``reason``, never tried again."""
     await db[DELIVERIES].update_many(
         {"webhook_id": webhook_id, "status": {"$in": list(OPEN)}},
         {"$set": {"status": FAILED, "last_error": reason, "next_attempt_at": None}},
@@ -96,14 +104,17 @@ async def fail_open_deliveries_of_webhook(db: Database, webhook_id: ObjectId, re
 
 
 async def deliveries_of_warning(db: Database, warning_id: ObjectId) -> list[dict[str, Any]]:
+    """The deliveries planned for a warning, oldest first."""
     return [doc async for doc in db[DELIVERIES].find({"warning_id": warning_id}).sort("created_at", 1)]
 
 
 async def deliveries_of_event(db: Database, event_id: str) -> list[dict[str, Any]]:
+    """The deliveries planned for an event (one per channel and target)."""
     return [doc async for doc in db[DELIVERIES].find({"event_id": event_id})]
 
 
 async def cursor(db: Database) -> int | None:
+    """The counter value of the last event planned for delivery, or None before the first planning."""
     doc = await db[STATE].find_one({"_id": "cursor"})
     return int(doc["seq"]) if doc else None
 

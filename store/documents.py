@@ -22,15 +22,26 @@ def _bucket(db: Database) -> AsyncIOMotorGridFSBucket:
 
 
 async def store_file(db: Database, file_name: str, data: bytes, metadata: dict[str, Any]) -> ObjectId:
+    """Put the file in GridFS with ``metadata``; returns its file id."""
     return await _bucket(db).upload_from_stream(file_name, data, metadata=metadata)
 
 
 async def read_file(db: Database, file_id: ObjectId) -> bytes:
+    """The bytes of a stored file.
+
+    Raises:
+        NoFile: there is no file with this id.
+    """
     stream = await _bucket(db).open_download_stream(file_id)
     return await stream.read()
 
 
 async def delete_file(db: Database, file_id: ObjectId) -> None:
+    """Remove a file from GridFS.
+
+    Raises:
+        NoFile: there is no file with this id.
+    """
     await _bucket(db).delete(file_id)
 
 
@@ -44,10 +55,12 @@ async def insert_document(db: Database, document: dict[str, Any]) -> dict[str, A
 
 
 async def get_document(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    """The document record with this id, or None."""
     return await db[DOCUMENTS].find_one({"_id": oid})
 
 
 async def find_by_content(db: Database, content_key: str) -> dict[str, Any] | None:
+    """The record of the upload with this ``content_key`` (``<customer>:<sha256 of the file>``), or None."""
     return await db[DOCUMENTS].find_one({"content_key": content_key})
 
 
@@ -62,6 +75,7 @@ async def update_document(
 
 
 async def documents_with_status(db: Database, status: str, limit: int) -> list[dict[str, Any]]:
+    """At most ``limit`` records in ``status``, oldest upload first."""
     cursor = db[DOCUMENTS].find({"status": status}).sort("uploaded_at", 1).limit(limit)
     return [doc async for doc in cursor]
 
@@ -73,6 +87,10 @@ class DocumentQuery:
     certificate_type: str | None = None
 
     def to_filter(self) -> dict[str, Any]:
+        """The filter for the criteria set.
+
+        A certificate type matches the type read from the file, or the declared one until it is read.
+        """
         query: dict[str, Any] = {}
         if self.customer_id is not None:
             query["customer_id"] = self.customer_id

@@ -18,10 +18,12 @@ ID_WIDTH = 20
 
 
 def format_event_id(seq: int) -> str:
+    """The ``_id`` of the event with this counter value: zero-padded, so text order is number order."""
     return f"{seq:0{ID_WIDTH}d}"
 
 
 async def next_event_id(db: Database) -> str:
+    """Take the next event id from the atomic counter."""
     counter = await db.counters.find_one_and_update(
         {"_id": "events"}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
     )
@@ -38,6 +40,7 @@ async def next_event_ids(db: Database, count: int) -> list[str]:
 
 
 async def insert_events(db: Database, events: list[dict[str, Any]]) -> None:
+    """Insert the events in one ordered write (nothing for an empty list)."""
     if events:
         await db[EVENTS].insert_many(events, ordered=True)
 
@@ -49,12 +52,14 @@ async def last_event_seq(db: Database) -> int:
 
 
 async def insert_event(db: Database, event: dict[str, Any]) -> None:
+    """Store one event whose id was taken before (``next_event_id``)."""
     await db[EVENTS].insert_one(event)
 
 
 async def events_after(
     db: Database, after: str | None, customer_id: Any = None, limit: int = 1000
 ) -> list[dict[str, Any]]:
+    """At most ``limit`` stored events in id order, after the id ``after`` when given, of one customer when given."""
     query: dict[str, Any] = {}
     if after is not None:
         query["_id"] = {"$gt": after}

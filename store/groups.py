@@ -28,6 +28,11 @@ class DuplicateGroup(MedcreditError):
 
 
 async def insert_group(db: Database, document: dict[str, Any]) -> dict[str, Any]:
+    """Insert the group document; returns it.
+
+    Raises:
+        DuplicateGroup: another group already has its code.
+    """
     try:
         await db[GROUPS].insert_one(document)
     except DuplicateKeyError as exc:
@@ -36,14 +41,17 @@ async def insert_group(db: Database, document: dict[str, Any]) -> dict[str, Any]
 
 
 async def get_group(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    """The group with this id, or None."""
     return await db[GROUPS].find_one({"_id": oid})
 
 
 async def all_groups(db: Database, limit: int = 500) -> list[dict[str, Any]]:
+    """At most ``limit`` groups, by code."""
     return [doc async for doc in db[GROUPS].find({}).sort("code", 1).limit(limit)]
 
 
 async def members_of(db: Database, group_id: ObjectId) -> list[dict[str, Any]]:
+    """The customers linked to the group, in the order they were created."""
     return [doc async for doc in db[CUSTOMERS].find({"group_id": group_id}).sort("_id", 1)]
 
 
@@ -55,6 +63,7 @@ async def set_group_of(db: Database, customer_id: ObjectId, group_id: ObjectId |
 
 
 async def change_group_reserved(db: Database, group_id: ObjectId, delta: Decimal) -> None:
+    """Add ``delta`` (negative to release) to the group's reserved, not yet invoiced orders."""
     await db[GROUPS].update_one({"_id": group_id}, {"$inc": {"orders_reserved": delta}})
 
 

@@ -15,14 +15,17 @@ SYSTEM_REQUESTER = "system:rescoring"
 
 
 async def insert_request(db: Database, document: dict[str, Any]) -> None:
+    """Store a new limit request."""
     await db[LIMIT_REQUESTS].insert_one(document)
 
 
 async def get_request(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    """The limit request with this id, or None."""
     return await db[LIMIT_REQUESTS].find_one({"_id": oid})
 
 
 async def pending_system_request(db: Database, customer_id: ObjectId) -> dict[str, Any] | None:
+    """The scorecard's pending proposal for the customer (there is one at most), or None."""
     return await db[LIMIT_REQUESTS].find_one(
         {"customer_id": customer_id, "status": "PENDING", "requested_by": SYSTEM_REQUESTER}
     )
@@ -36,15 +39,18 @@ async def update_pending(db: Database, oid: ObjectId, changes: dict[str, Any]) -
 
 
 async def requests_of(db: Database, customer_id: ObjectId, limit: int = 100) -> list[dict[str, Any]]:
+    """The customer's limit requests, newest first, at most ``limit``."""
     cursor = db[LIMIT_REQUESTS].find({"customer_id": customer_id}).sort("_id", -1).limit(limit)
     return [doc async for doc in cursor]
 
 
 async def requests_by_status(db: Database, status: str | None, limit: int = 200) -> list[dict[str, Any]]:
+    """Limit requests in ``status`` (in any status without it), newest first, at most ``limit``."""
     query = {"status": status} if status is not None else {}
     return [doc async for doc in db[LIMIT_REQUESTS].find(query).sort("_id", -1).limit(limit)]
 
 
 async def score_history(db: Database, customer_id: ObjectId, first: int) -> list[dict[str, Any]]:
+    """The customer's ``first`` latest daily scores, newest day first."""
     cursor = db["score_history"].find({"customer_id": customer_id}).sort("day", -1).limit(first)
     return [doc async for doc in cursor]

@@ -26,6 +26,7 @@ async def set_onboarding(
 
 
 def queue_filter(status: str | None) -> dict[str, Any]:
+    """The queue's filter for an onboarding status (all without one); INCOMPLETE includes the never assessed."""
     if status is None:
         return {}
     if status == NEVER_ASSESSED:

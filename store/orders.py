@@ -17,10 +17,12 @@ ORDERS = "orders"
 
 
 def ref_key(customer_id: ObjectId, external_ref: str) -> str:
+    """The unique ``ref_key`` ``<customer>:<externalRef>``: one order per customer and reference."""
     return f"{customer_id}:{external_ref}"
 
 
 async def insert_order(db: Database, document: dict[str, Any]) -> bool:
+    """Insert the order; False when the customer already has an order with this reference."""
     try:
         await db[ORDERS].insert_one(document)
     except DuplicateKeyError:
@@ -52,10 +54,12 @@ async def find_by_refs(db: Database, customer_id: ObjectId, external_refs: list[
 
 
 async def get_order(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    """The order with this id, or None."""
     return await db[ORDERS].find_one({"_id": oid})
 
 
 async def find_by_ref(db: Database, customer_id: ObjectId, external_ref: str) -> dict[str, Any] | None:
+    """The customer's order with this external reference, or None."""
     return await db[ORDERS].find_one({"ref_key": ref_key(customer_id, external_ref)})
 
 
@@ -71,6 +75,7 @@ async def update_order(
 
 
 async def orders_of(db: Database, customer_id: ObjectId, limit: int = 200) -> list[dict[str, Any]]:
+    """The customer's orders, newest first, at most ``limit``."""
     return [doc async for doc in db[ORDERS].find({"customer_id": customer_id}).sort("_id", -1).limit(limit)]
 
 
@@ -82,6 +87,7 @@ class OrderQuery:
     submitted_before: datetime | None = None
 
     def to_filter(self) -> dict[str, Any]:
+        """The filter for the criteria set; the window is ``submitted_from`` included, ``submitted_before`` not."""
         query: dict[str, Any] = {}
         if self.customer_id is not None:
             query["customer_id"] = self.customer_id

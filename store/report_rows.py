@@ -52,4 +52,5 @@ async def payments_between(db: Database, start: datetime, end: datetime) -> list
 
 
 def ids_of(rows: Sequence[dict[str, Any]]) -> list[Any]:
+    """The ``_id`` of each row, in the rows' order."""
     return [row["_id"] for row in rows]

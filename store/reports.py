@@ -34,14 +34,17 @@ async def _run(db: Database, pipeline: list[dict[str, Any]]) -> list[dict[str, A
 
 
 async def by_grade(db: Database) -> list[dict[str, Any]]:
+    """One row per risk grade, in grade order: customers, exposure, overdue, average score (ungraded left out)."""
     return await _run(db, [{"$match": {"risk.grade": {"$type": "string"}}}, *_group("$risk.grade")])
 
 
 async def by_field(db: Database, field: str, missing: str) -> list[dict[str, Any]]:
+    """The same rows per value of ``field``, in value order; customers without one count under ``missing``."""
     return await _run(db, _group({"$ifNull": [f"${field}", missing]}))
 
 
 async def totals(db: Database) -> dict[str, Decimal]:
+    """Exposure and overdue amount over all customers (zero when there are none)."""
     rows = await _run(db, _group(None))
     if not rows:
         return {"exposure": Decimal("0.00"), "overdue": Decimal("0.00")}

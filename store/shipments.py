@@ -21,6 +21,7 @@ ORDERS = "orders"
 
 
 def ship_key(order_id: ObjectId, external_ref: str) -> str:
+    """The unique ``ship_key`` ``<order>:<externalRef>``: one shipment per order and reference."""
     return f"{order_id}:{external_ref}"
 
 
@@ -52,6 +53,7 @@ async def cancel_order(
 
 
 async def insert_shipment(db: Database, document: dict[str, Any]) -> bool:
+    """Insert the shipment; False when the order already has a shipment with this reference."""
     try:
         await db[SHIPMENTS].insert_one(document)
     except DuplicateKeyError:
@@ -60,14 +62,17 @@ async def insert_shipment(db: Database, document: dict[str, Any]) -> bool:
 
 
 async def find_by_ref(db: Database, order_id: ObjectId, external_ref: str) -> dict[str, Any] | None:
+    """The order's shipment with this external reference, or None."""
     return await db[SHIPMENTS].find_one({"ship_key": ship_key(order_id, external_ref)})
 
 
 async def get_shipment(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    """The shipment with this id, or None."""
     return await db[SHIPMENTS].find_one({"_id": oid})
 
 
 async def shipments_of_order(db: Database, order_id: ObjectId) -> list[dict[str, Any]]:
+    """The order's shipments, in the order they were recorded."""
     return [doc async for doc in db[SHIPMENTS].find({"order_id": order_id}).sort("_id", 1)]
 
 

@@ -16,15 +16,22 @@ WARNINGS = "warnings"
 
 
 def active_key(customer_id: ObjectId, kind: str) -> str:
+    """The ``active_key`` an active warning holds: unique, so one active warning per customer and kind."""
     return f"{customer_id}:{kind}"
 
 
 async def active_warnings_of(db: Database, customer_id: ObjectId) -> list[dict[str, Any]]:
+    """The customer's unresolved warnings."""
     query = {"customer_id": customer_id, "resolved_at": None}
     return [doc async for doc in db[WARNINGS].find(query)]
 
 
 async def insert_warning(db: Database, document: dict[str, Any]) -> dict[str, Any]:
+    """Insert the warning; returns it with its ``_id``.
+
+    Raises:
+        DuplicateKeyError: the customer already has an active warning of this kind (same ``active_key``).
+    """
     result = await db[WARNINGS].insert_one(document)
     return {**document, "_id": result.inserted_id}
 
@@ -32,6 +39,7 @@ async def insert_warning(db: Database, document: dict[str, Any]) -> dict[str, An
 async def update_warning(
     db: Database, oid: ObjectId, changes: dict[str, Any], unset: tuple[str, ...] = ()
 ) -> dict[str, Any] | None:
+    """Set ``changes`` and remove the ``unset`` fields; returns the warning afterwards, or None when there is none."""
     update: dict[str, Any] = {"$set": changes}
     if unset:
         update["$unset"] = {name: "" for name in unset}
@@ -39,6 +47,7 @@ async def update_warning(
 
 
 async def get_warning(db: Database, oid: ObjectId) -> dict[str, Any] | None:
+    """The warning with this id, or None."""
     return await db[WARNINGS].find_one({"_id": oid})
 
 
@@ -50,6 +59,7 @@ async def find_warnings(
     active_only: bool,
     limit: int = 500,
 ) -> list[dict[str, Any]]:
+    """At most ``limit`` warnings matching the criteria (see ``warnings_filter``), latest raised first."""
     query = warnings_filter(customer_id=customer_id, severities=severities, active_only=active_only)
     return [doc async for doc in db[WARNINGS].find(query).sort("raised_at", -1).limit(limit)]
 
@@ -71,6 +81,7 @@ async def warnings_of_many(
 def warnings_filter(
     *, customer_id: ObjectId | None, severities: list[str] | None, active_only: bool, kind: str | None = None
 ) -> dict[str, Any]:
+    """The filter for warnings of one customer, of these severities, unresolved, of one kind: each only when given."""
     query: dict[str, Any] = {}
     if customer_id is not None:
         query["customer_id"] = customer_id

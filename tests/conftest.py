@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import os
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -24,6 +23,7 @@ from infra.embedded_db import EmbeddedMongo
 from infra.eventhub import HubOptions
 from infra.settings import Settings, load_settings
 from scoring.roles import Role
+from tests.support.waiting import wait_until
 
 
 class EmbeddedServerThread:
@@ -176,11 +176,13 @@ class LiveServer:
 
     def start(self) -> None:
         self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
+
+        def started() -> bool:
+            if not self.thread.is_alive():
                 raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
+            return bool(self.server.started)
+
+        wait_until(started, timeout=30, what="uvicorn to start")
 
     def stop(self) -> None:
         self.server.should_exit = True

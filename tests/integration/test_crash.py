@@ -27,6 +27,7 @@ from infra.events import CHANNEL
 from scoring.roles import Role
 from tests.docgen import render_scan
 from tests.integration.test_documents import fresh_truth
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -100,10 +101,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = Stack(tmp_path_factory.mktemp("crash-var"), redis_url)
     try:
         running.expect(r"GraphQL on http", 90)
-        deadline = time.monotonic() + 60
-        while not _ready(running.port):  # waiting for start-up, not for a worker
-            assert time.monotonic() < deadline, "the stack did not become ready"
-            time.sleep(0.5)
+        wait_until(lambda: _ready(running.port), timeout=60, what="the stack to answer /readyz", step=0.2)
         yield running
     finally:
         running.stop()
@@ -187,14 +185,13 @@ def test_a_killed_database_restarts_and_keeps_acknowledged_writes(stack: Stack) 
     os.killpg(stack.pids["database"], signal.SIGKILL)
     stack.expect(r"database exited with -?\d+; restarting", 10)
     stack.expect(r"starting database \(pid \d+\)", 10)
-    deadline = time.monotonic() + 60
-    while True:  # the API's driver reconnects on its own; ask until it has
-        try:
-            found = _gql(stack, "query($id: ID!) { customer(id: $id) { code } }", {"id": cid})
-            if "errors" not in found:
-                break
-        except (httpx.HTTPError, AssertionError):
-            pass
-        assert time.monotonic() < deadline, "the database did not come back"
-        time.sleep(0.5)
+
+    def answered() -> dict:
+        found = _gql(stack, "query($id: ID!) { customer(id: $id) { code } }", {"id": cid})
+        return {} if "errors" in found else found
+
+    # The API's driver reconnects on its own; ask until it has.
+    found = wait_until(
+        answered, timeout=60, what="the database to come back", step=0.2, ignore=(httpx.HTTPError, AssertionError)
+    )
     assert found["data"]["customer"]["code"] == "CRASH-DB"

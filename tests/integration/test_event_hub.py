@@ -29,6 +29,7 @@ from scoring.codes import Severity
 from scoring.roles import Role
 from tests.conftest import LiveServer
 from tests.integration.test_subscriptions import RISK_EVENTS, new_customer, open_subscription
+from tests.support.waiting import subscriptions_made, wait_for_subscriptions
 
 pytestmark = pytest.mark.integration
 
@@ -78,16 +79,6 @@ async def events_of(ws: ClientConnection, count: int, timeout: float = 30) -> li
     return events
 
 
-async def wait_for_subscribers(server: LiveServer, count: int) -> None:
-    """The server has registered the subscriptions (the subscribe message is asynchronous)."""
-    hub = server.app.state.event_hub
-    for _ in range(400):
-        if hub.subscriber_count >= count:
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"{hub.subscriber_count} of {count} subscriptions registered")
-
-
 def test_fan_out_reaches_more_screens_than_the_old_pool_cap(gql, live_server, settings, token_for) -> None:  # type: ignore[no-untyped-def]
     """150 subscriptions (the old code stopped at 100) share one Redis subscription, and
     every one receives the API's own event exactly once."""
@@ -96,12 +87,11 @@ def test_fan_out_reaches_more_screens_than_the_old_pool_cap(gql, live_server, se
 
     async def scenario() -> None:
         async with open_runtime(settings) as rt:
-            hub = live_server.app.state.event_hub
-            before = hub.subscriber_count
+            since = subscriptions_made(live_server)
             screens = await asyncio.gather(
                 *(open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": cid}) for _ in range(150))
             )
-            await wait_for_subscribers(live_server, before + 150)
+            await wait_for_subscriptions(live_server, 150, since=since)
             # One Redis subscription per API process in this test run, not one per screen.
             [(_, listeners)] = await rt.redis.pubsub_numsub(CHANNEL)
             assert listeners < 10, listeners
@@ -122,8 +112,7 @@ def test_each_subscriber_gets_exactly_what_its_filter_selects(gql, live_server, 
 
     async def scenario() -> None:
         async with open_runtime(settings) as rt:
-            hub = live_server.app.state.event_hub
-            before = hub.subscriber_count
+            since = subscriptions_made(live_server)
             of_first = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": first})
             of_second = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": second})
             high_first = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": first, "min": "HIGH"})
@@ -131,7 +120,7 @@ def test_each_subscriber_gets_exactly_what_its_filter_selects(gql, live_server, 
             ids_only = await open_subscription(
                 live_server.ws_url, token, "subscription($c: ID) { riskEvents(customerId: $c) { id } }", {"c": first}
             )
-            await wait_for_subscribers(live_server, before + 4)
+            await wait_for_subscriptions(live_server, 4, since=since)
             raised: list[tuple[str, str, Severity]] = []
             for customer, severity in [
                 (first, Severity.INFO),
@@ -214,10 +203,10 @@ def test_a_slow_client_is_closed_with_a_resume_message_while_others_keep_receivi
     async def scenario() -> None:
         async with open_runtime(settings) as rt:
             hub = hub_server.app.state.event_hub
-            before = hub.subscriber_count
+            since = subscriptions_made(hub_server)
             slow = await _held_still(hub_server.ws_url, token, {"c": cid})
             fast = await open_subscription(hub_server.ws_url, token, RISK_EVENTS, {"c": cid})
-            await wait_for_subscribers(hub_server, before + 2)
+            await wait_for_subscriptions(hub_server, 2, since=since)
             closed_before = hub.stats["closed_too_slow"]
             raised: list[str] = []
             fast_got: list[str] = []
@@ -266,15 +255,16 @@ def test_reconnecting_with_after_during_a_burst_misses_nothing(gql, live_server,
 
     async def scenario() -> None:
         async with open_runtime(settings) as api_side, open_runtime(settings) as worker_side:
-            hub = live_server.app.state.event_hub
-            before = hub.subscriber_count
+            since = subscriptions_made(live_server)
             ws = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": cid})
-            await wait_for_subscribers(live_server, before + 1)
+            await wait_for_subscriptions(live_server, 1, since=since)
 
             async def produce(rt: Runtime) -> list[str]:
                 raised = []
                 for _ in range(60):
                     raised += await raise_events(rt, oid_of(cid), 1)
+                    # Pacing, not waiting: the burst lasts long enough for the client to drop
+                    # out and come back in the middle of it, with both producers interleaved.
                     await asyncio.sleep(0.005)
                 return raised
 
@@ -300,10 +290,9 @@ def test_the_hub_catches_up_from_the_store_after_losing_redis(gql, hub_server, s
 
     async def scenario() -> None:
         async with open_runtime(settings) as rt:
-            hub = hub_server.app.state.event_hub
-            before = hub.subscriber_count
+            since = subscriptions_made(hub_server)
             ws = await open_subscription(hub_server.ws_url, token_for(Role.VIEWER), RISK_EVENTS, {"c": cid})
-            await wait_for_subscribers(hub_server, before + 1)
+            await wait_for_subscriptions(hub_server, 1, since=since)
             first = await raise_events(rt, oid_of(cid), 1)
             assert [e["id"] for e in await events_of(ws, 1)] == first
             assert await rt.redis.client_kill_filter(_type="pubsub") >= 1
@@ -327,9 +316,9 @@ def test_an_event_whose_publish_was_lost_is_found_in_the_store(gql, hub_server, 
     async def scenario() -> None:
         async with open_runtime(settings) as rt:
             hub = hub_server.app.state.event_hub
-            before = hub.subscriber_count
+            since = subscriptions_made(hub_server)
             ws = await open_subscription(hub_server.ws_url, token_for(Role.VIEWER), RISK_EVENTS, {"c": cid})
-            await wait_for_subscribers(hub_server, before + 1)
+            await wait_for_subscriptions(hub_server, 1, since=since)
             unpublished = await new_event(rt.db, "TEST_UNPUBLISHED", Severity.INFO, oid_of(cid), {})
             await event_store.insert_event(rt.db, unpublished)
             reads_before = hub.stats["store_reads"]
@@ -358,7 +347,7 @@ def test_stopping_the_server_tells_every_subscriber_to_reconnect(settings, token
 
     async def scenario() -> list[int | None]:
         screens = [await open_subscription(server.ws_url, token_for(Role.VIEWER), RISK_EVENTS, {}) for _ in range(5)]
-        await wait_for_subscribers(server, 5)
+        await wait_for_subscriptions(server, 5)
         stopping = asyncio.get_running_loop().run_in_executor(None, server.stop)
         codes: list[int | None] = []
         for ws in screens:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from pymongo import MongoClient
+from pymongo.errors import OperationFailure
 
+from infra.settings import Settings
 from scoring.roles import Role
 from tests.conftest import unique
 
@@ -176,34 +182,53 @@ def test_only_finance_and_admin_record_ledger_entries(gql) -> None:  # type: ign
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-def test_retry_after_a_crash_midway_finishes_the_entry(gql, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def customer_write_refused(settings: Settings) -> Iterator[None]:
+    """The database refuses the next update of a customer document, once, as if it went away
+    mid-request: MongoDB's ``failCommand`` failpoint, which the embedded server has too (a
+    real mongod needs ``enableTestCommands``). Switched off on leaving, used or not."""
+    client: MongoClient[dict[str, Any]]
+    with MongoClient(settings.mongodb_url) as client:
+        try:
+            client.admin.command(
+                {
+                    "configureFailPoint": "failCommand",
+                    "mode": {"times": 1},
+                    "data": {
+                        "failCommands": ["update"],
+                        "namespace": f"{settings.mongodb_db}.customers",
+                        "errorCode": 8,  # not a retryable code: the driver must not retry it away
+                        "errorMessage": "customer write refused by the test's failpoint",
+                    },
+                }
+            )
+        except OperationFailure as exc:
+            pytest.skip(f"this database server has no failpoints: {exc}")
+        try:
+            yield
+        finally:
+            client.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
+
+
+def test_retry_after_a_crash_midway_finishes_the_entry(gql, worker, settings) -> None:  # type: ignore[no-untyped-def]
     """The first call dies after storing the entry but before the balances are written
-    (fault injected into the service, the database is real); the client's retry is told
-    'already recorded' and leaves the books exactly as one clean call would."""
-    from services import ledger
-
-    real = ledger._refresh_balances
-
-    def crash_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-        async def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
-            monkeypatch.setattr(ledger, "_refresh_balances", real)
-            raise ConnectionError("database went away")
-
-        monkeypatch.setattr(ledger, "_refresh_balances", failing)
+    (the real database refuses that write: the balances are the request's only update of
+    the customer document); the client's retry is told 'already recorded' and leaves the
+    books exactly as one clean call would."""
 
     def fails(call) -> None:  # type: ignore[no-untyped-def]
-        with pytest.raises(TypeError):  # the helper finds no data: the call failed
+        # The worker's rescoring updates customers too: held, so the refusal hits this call.
+        # The helper then finds no data (TypeError): the call failed.
+        with worker.paused(), customer_write_refused(settings), pytest.raises(TypeError):
             call()
 
     cid = new_customer(gql, "1000")
-    crash_once(monkeypatch)
     fails(lambda: invoice(gql, cid, "R-1", "100.00", -10))
     again = invoice(gql, cid, "R-1", "100.00", -10)
     assert again["recorded"] is False
     assert [e["code"] for e in again["errors"]] == ["ALREADY_RECORDED"]
     assert again["customer"]["credit"]["exposure"] == "100.00"
 
-    crash_once(monkeypatch)
     fails(lambda: pay(gql, cid, "P-1", "150.00"))
     again = pay(gql, cid, "P-1", "150.00")
     assert (again["recorded"], again["customer"]["credit"]["exposure"]) == (False, "0.00")

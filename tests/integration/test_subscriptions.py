@@ -18,6 +18,7 @@ from scoring.roles import Role
 from tests.conftest import unique
 from tests.docgen import render_text_pdf
 from tests.integration.test_documents import customer_for, fresh_truth, upload
+from tests.support.waiting import subscriptions_made, wait_for_subscriptions, wait_until_async
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +33,15 @@ async def open_subscription(url: str, token: str, query: str, variables: dict[st
     ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
     assert ack["type"] == "connection_ack", ack
     await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}))
+    return ws
+
+
+async def subscribed(server, token: str, query: str, variables: dict[str, Any]) -> ClientConnection:  # type: ignore[no-untyped-def]
+    """``open_subscription`` on the live server, returned once the server has registered it:
+    an event raised from then on reaches it (the protocol does not acknowledge a subscribe)."""
+    since = subscriptions_made(server)
+    ws = await open_subscription(server.ws_url, token, query, variables)
+    await wait_for_subscriptions(server, 1, since=since)
     return ws
 
 
@@ -69,9 +79,8 @@ def test_worker_event_reaches_subscriber_within_a_second(gql, live_server, worke
     cid = new_customer(gql)
 
     async def scenario() -> list[float]:
-        ws = await open_subscription(live_server.ws_url, token_for(Role.VIEWER), RISK_EVENTS, {"c": cid})
+        ws = await subscribed(live_server, token_for(Role.VIEWER), RISK_EVENTS, {"c": cid})
         try:
-            await asyncio.sleep(0.2)  # let the server finish subscribing before the event is raised
             record_overdue_invoice(gql, cid, "LAT-1", 20)
             worker.drain()
             latencies, types = [], set()
@@ -100,9 +109,8 @@ def test_reconnect_with_after_gets_exactly_what_was_missed_in_order(gql, live_se
         return events
 
     async def scenario() -> None:
-        steady = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": cid})
-        flaky = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": cid})
-        await asyncio.sleep(0.2)
+        steady = await subscribed(live_server, token, RISK_EVENTS, {"c": cid})
+        flaky = await subscribed(live_server, token, RISK_EVENTS, {"c": cid})
         record_overdue_invoice(gql, cid, "RC-1", 5)
         worker.drain()
         first = await collect(flaky, "SCORE_CHANGED", 1)
@@ -147,18 +155,21 @@ def test_events_stored_out_of_order_reach_subscribers_in_id_order(gql, live_serv
             async def raise_(kind: str) -> dict:
                 return await record_event(rt.db, rt.redis, kind, Severity.INFO, oid, {})
 
-            live = await open_subscription(live_server.ws_url, token, RISK_EVENTS, {"c": cid})
-            await asyncio.sleep(0.2)
+            live = await subscribed(live_server, token, RISK_EVENTS, {"c": cid})
             before = await raise_("TEST_BEFORE")
             assert (await next_data(live))["riskEvents"]["id"] == before["_id"]
 
+            hub = live_server.app.state.event_hub
             slow = await new_event(rt.db, "TEST_SLOW", Severity.INFO, oid, {})
+            reads = hub.stats["store_reads"]
             fast = await raise_("TEST_FAST")
             # A client that resumes while the slow writer is still busy.
-            resumed = await open_subscription(
-                live_server.ws_url, token, RISK_EVENTS, {"c": cid, "after": before["_id"]}
+            resumed = await subscribed(live_server, token, RISK_EVENTS, {"c": cid, "after": before["_id"]})
+            # The slow writer finishes only once the hub holds the fast event back and has
+            # looked in the store for the slow one (a gap makes it poll the store).
+            await wait_until_async(
+                lambda: hub.stats["store_reads"] > reads, timeout=10, what="the hub to look for the missing id"
             )
-            await asyncio.sleep(0.5)
             await store_and_publish(rt.db, rt.redis, slow)
             for ws in (live, resumed):
                 got = [(await next_data(ws))["riskEvents"]["id"] for _ in range(2)]
@@ -193,13 +204,7 @@ def test_min_severity_filters_the_feed(gql, live_server, worker, token_for) -> N
     cid = new_customer(gql)
 
     async def scenario() -> list[dict]:
-        ws = await open_subscription(
-            live_server.ws_url,
-            token_for(Role.EXECUTIVE),
-            RISK_EVENTS,
-            {"c": cid, "min": "CRITICAL"},
-        )
-        await asyncio.sleep(0.2)
+        ws = await subscribed(live_server, token_for(Role.EXECUTIVE), RISK_EVENTS, {"c": cid, "min": "CRITICAL"})
         record_overdue_invoice(gql, cid, "SEV-1", 120)
         worker.drain()
         event = (await next_data(ws))["riskEvents"]

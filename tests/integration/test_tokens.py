@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosed
 
 from api.auth import mint_token
 from scoring.roles import Role
-from tests.integration.test_subscriptions import new_customer, next_data, open_subscription
+from tests.integration.test_subscriptions import new_customer, next_data, open_subscription, subscribed
 
 pytestmark = pytest.mark.integration
 
@@ -68,9 +68,8 @@ def test_limit_change_events_show_who_and_why_only_to_audit_readers(  # type: ig
     query = "subscription($c: ID) { riskEvents(customerId: $c) { type payload } }"
 
     async def scenario() -> dict:
-        ws = await open_subscription(live_server.ws_url, token_for(role), query, {"c": cid})
+        ws = await subscribed(live_server, token_for(role), query, {"c": cid})
         try:
-            await asyncio.sleep(0.3)  # the server subscribes to Redis before we raise the event
             change = 'mutation($id: ID!) { setCreditLimit(customerId: $id, limit: "7", reason: "fraud suspicion") { errors { code } } }'
             await asyncio.to_thread(gql, change, {"id": cid}, Role.CREDIT_MANAGER)
             while True:
