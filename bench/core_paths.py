@@ -2,7 +2,8 @@
 
 Starts the embedded database and the API as separate processes (as ``medcredit run``
 does), creates customers through ``createCustomer`` (timing each), gives each a ledger
-of 20 invoices, two certificates and a warning (bulk inserts, not timed), then reports
+of 20 invoices, two certificates and a warning (bulk inserts, then the ledger's own
+balance refresh, not timed), then reports
 medians of:
 
 - ``customer(id)`` over GraphQL against the same lookup made directly with Motor;
@@ -92,6 +93,7 @@ def _ledger(oid: ObjectId, k: int) -> tuple[list[dict[str, Any]], list[dict[str,
 async def _run(url: str, token: str, customers: int) -> dict[str, float]:
     import os
 
+    from services.ledger import refresh_balances
     from store.connection import open_database
 
     endpoint = f"{url}/graphql"
@@ -117,6 +119,9 @@ async def _run(url: str, token: str, customers: int) -> dict[str, float]:
         await db.invoices.insert_many(invoices)
         await db.certificates.insert_many(certificates)
         await db.warnings.insert_many(warnings)
+        # What the ledger does after each change (not timed): balances and open items on the customer.
+        for oid in oids:
+            await refresh_balances(db, oid)
 
         async def graphql(query: str, variables: dict[str, Any]) -> None:
             status, body = await post_json(endpoint, {"query": query, "variables": variables}, headers)

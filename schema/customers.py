@@ -102,7 +102,9 @@ class Customer(Node):
 
     @strawberry.field
     async def credit(self, info: Info) -> CreditProfile:
-        invoices = await info.context.open_invoices.load(self.doc["_id"])
+        # The ledger keeps each customer's open items on it; older records read their invoices.
+        keeps = credit_service.keeps_open_items(self.doc)
+        invoices = None if keeps else await info.context.open_invoices.load(self.doc["_id"])
         profile = credit_service.profile_from(self.doc, invoices, _today())
         return CreditProfile(
             limit=profile.limit,

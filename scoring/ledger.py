@@ -176,12 +176,24 @@ def aging(invoices: Iterable[Invoice], as_of: date) -> AgingBuckets:
     Returns:
         ``AgingBuckets``: current (not yet due, incl. due today), 1-30, 31-60, 61-90, over 90.
     """
+    return aging_of_items(((inv.due_on, inv.amount - inv.paid) for inv in invoices), as_of)
+
+
+def aging_of_items(items: Iterable[tuple[date, Decimal]], as_of: date) -> AgingBuckets:
+    """``aging`` from (due day, open amount) pairs, as a customer's stored open items hold them.
+
+    Parameters:
+        items: due day and open amount of each invoice; amounts of zero or less are ignored.
+        as_of: the reporting day.
+
+    Returns:
+        The same buckets ``aging`` returns for the invoices the items describe.
+    """
     current = d30 = d60 = d90 = over = ZERO
-    for inv in invoices:
-        open_amount = inv.amount - inv.paid
+    for due_on, open_amount in items:
         if open_amount <= 0:
             continue
-        days = (as_of - inv.due_on).days
+        days = (as_of - due_on).days
         if days <= 0:
             current += open_amount
         elif days <= 30:

@@ -27,7 +27,6 @@ class Profile:
     available: Decimal
     payment_term_days: int
     aging: receivables.AgingBuckets
-    open_invoices: tuple[receivables.Invoice, ...]
 
 
 @asynccontextmanager
@@ -54,9 +53,26 @@ def exposure_of(customer: dict[str, Any]) -> Decimal:
     return customer.get("open_receivables", ZERO) + customer.get("orders_reserved", ZERO)
 
 
-def profile_from(customer: dict[str, Any], invoices: list[dict[str, Any]], today: date) -> Profile:
-    """The credit profile of a stored customer, from its invoices (open ones count) on ``today``."""
-    open_invoices = tuple(to_invoice(d) for d in invoices if d.get("open"))
+def keeps_open_items(customer: dict[str, Any]) -> bool:
+    """Whether the ledger keeps this customer's open items on it (``services.ledger.refresh_balances``).
+
+    Customers whose ledger has not changed since open items were introduced have none:
+    their profile needs their invoices.
+    """
+    return "open_items" in customer
+
+
+def profile_from(customer: dict[str, Any], invoices: list[dict[str, Any]] | None, today: date) -> Profile:
+    """The credit profile of a stored customer on ``today``.
+
+    Aging comes from ``invoices`` (open ones count) or, when None, from the open items
+    kept on the customer, so a page of customers reads no invoices.
+    """
+    if invoices is None:
+        # Stored as midnight UTC (store.dates), so the datetime's date is the due day.
+        items = [(item["due_on"].date(), item["open"]) for item in customer.get("open_items", ())]
+    else:
+        items = [(inv.due_on, inv.open_amount) for inv in (to_invoice(d) for d in invoices if d.get("open"))]
     limit = customer.get("credit_limit", ZERO)
     exposure = exposure_of(customer)
     return Profile(
@@ -64,12 +80,13 @@ def profile_from(customer: dict[str, Any], invoices: list[dict[str, Any]], today
         exposure=exposure,
         available=limit - exposure,
         payment_term_days=customer_store.payment_term_days(customer),
-        aging=receivables.aging(open_invoices, today),
-        open_invoices=open_invoices,
+        aging=receivables.aging_of_items(items, today),
     )
 
 
 async def credit_profile(db: Database, customer: dict[str, Any], *, today: date) -> Profile:
     """Return the customer's credit position as of ``today``."""
+    if keeps_open_items(customer):
+        return profile_from(customer, None, today)
     invoices = await ledger_store.invoices_of(db, customer["_id"], open_only=True)
     return profile_from(customer, invoices, today)

@@ -21,7 +21,7 @@ from services.credit import locked_customer
 from services.customers import require_customer
 from services.errors import MAX_CODE_CHARS, ErrorCode, InvalidInput, Problem, invalid, too_long
 from services.facts import to_invoice
-from services.ledger import _allocations, _apply, _money, _refresh_balances
+from services.ledger import _allocations, _apply, _money, refresh_balances
 from services.requests import request_rescore
 from store import credit_notes as store
 from store import dates
@@ -92,7 +92,7 @@ async def record_credit_note(rt: Runtime, request: CreditNoteRequest, *, actor: 
             if not existing.get("applied"):
                 await _finish(db, oid, existing, request.issued_on)
             else:
-                await _refresh_balances(db, oid)
+                await refresh_balances(db, oid)
         else:
             document = await _new_note(db, customer, request, number, amount, named, actor)
             await _finish(db, oid, document, request.issued_on)
@@ -153,7 +153,7 @@ async def _finish(db: Database, oid: ObjectId, note: dict[str, Any], on: date) -
     key = f"credit-note:{note['number']}"
     if remainder > 0 and key not in (customer or {}).get("credited_payments", []):
         credit = (customer or {}).get("unapplied_credit", ZERO) + remainder
-        await _refresh_balances(db, oid, credit, credited_payment=key)
+        await refresh_balances(db, oid, credit, credited_payment=key)
     else:
-        await _refresh_balances(db, oid)
+        await refresh_balances(db, oid)
     await store.mark_applied(db, oid, note["number"])

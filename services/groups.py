@@ -171,7 +171,7 @@ async def group_profile(db: Database, group: dict[str, Any], today: date) -> Pro
     limit = group.get("credit_limit", ZERO)
     exposure = owed + group.get("orders_reserved", ZERO)
     terms = max((customer_store.payment_term_days(m) for m in members), default=0)
-    return Profile(limit, exposure, limit - exposure, terms, receivables.aging(open_invoices, today), open_invoices)
+    return Profile(limit, exposure, limit - exposure, terms, receivables.aging(open_invoices, today))
 
 
 async def related_party_specs(rt: Runtime, customer: dict[str, Any]) -> list[WarningSpec]:

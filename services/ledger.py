@@ -56,7 +56,7 @@ def _money(value: Decimal, field: str) -> Decimal:
     return value.quantize(CENT)
 
 
-async def _refresh_balances(
+async def refresh_balances(
     db: Database, customer_id: ObjectId, unapplied: Decimal | None = None, *, credited_payment: str | None = None
 ) -> None:
     """Recompute the customer's open receivables from its invoices (under the lock).
@@ -65,11 +65,18 @@ async def _refresh_balances(
     the payment whose remainder that credit now includes: it is recorded in the same
     write, so a retried payment can tell whether its remainder was credited already.
     """
-    open_total = sum(
-        (to_invoice(d).open_amount for d in await store.invoices_of(db, customer_id, open_only=True)),
-        ZERO,
-    )
-    changes: dict[str, Any] = {"open_receivables": open_total, "ledger_changed_at": datetime.now(UTC)}
+    open_invoices = [to_invoice(d) for d in await store.invoices_of(db, customer_id, open_only=True)]
+    changes: dict[str, Any] = {
+        "open_receivables": sum((inv.open_amount for inv in open_invoices), ZERO),
+        # What a list screen's credit column needs (aging by due day), kept with the
+        # customer so a page of customers reads no invoices (services.credit.profile_from).
+        "open_items": [
+            {"due_on": dates.to_bson(inv.due_on), "open": inv.open_amount}
+            for inv in open_invoices
+            if inv.open_amount > 0
+        ],
+        "ledger_changed_at": datetime.now(UTC),
+    }
     if unapplied is not None:
         changes["unapplied_credit"] = unapplied
     update: dict[str, Any] = {"$set": changes}
@@ -162,7 +169,7 @@ async def record_invoice(rt: Runtime, request: InvoiceRequest, *, actor: str) ->
                 await _apply(db, oid, rows, request.issued_on)
         if request.order_ref:
             await mark_invoiced(rt, oid, request.order_ref.strip())
-        await _refresh_balances(db, oid, credit)
+        await refresh_balances(db, oid, credit)
     await request_rescore(rt, oid, "invoice recorded" if inserted else "invoice recorded again")
     return customer, inserted
 
@@ -203,9 +210,9 @@ async def record_payment(rt: Runtime, request: PaymentRequest, *, actor: str) ->
             remainder = existing.get("unapplied", ZERO)
             if remainder > 0 and reference not in customer.get("credited_payments", []):
                 credit = customer.get("unapplied_credit", ZERO) + remainder
-                await _refresh_balances(db, oid, credit, credited_payment=reference)
+                await refresh_balances(db, oid, credit, credited_payment=reference)
             else:
-                await _refresh_balances(db, oid)
+                await refresh_balances(db, oid)
         else:
             await _record_new_payment(db, customer, request, amount, reference, actor)
     await request_rescore(rt, oid, "payment recorded" if existing is None else "payment recorded again")
@@ -247,4 +254,4 @@ async def _record_new_payment(
     )
     await _apply(db, oid, rows, request.received_on)
     await db.payments.update_one({"_id": store.ledger_key(oid, reference)}, {"$set": {"applied": True}})
-    await _refresh_balances(db, oid, credit, credited_payment=reference if remaining > 0 else None)
+    await refresh_balances(db, oid, credit, credited_payment=reference if remaining > 0 else None)

@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from infra.runtime import open_runtime
 from schema import build_schema
 from schema.context import Context
 from scoring.roles import Role
+from services import credit as credit_service
 from store.connection import open_database
 
 pytestmark = pytest.mark.integration
@@ -105,5 +107,72 @@ async def test_a_page_of_customers_reads_each_field_once(settings: Any) -> None:
             sizes = sorted(node["documents"]["totalCount"] for node in nodes)
             assert sizes == sorted(i % 6 for i in range(12))
             assert any(node["documents"]["pageInfo"]["hasNextPage"] for node in nodes)
+        finally:
+            client.close()
+
+
+CREDIT_PAGE = """query($n: Int!) { customers(first: $n, filter: {search: "%s"}) { edges { node {
+  id credit { exposure available aging { current d1to30 d31to60 d61to90 over90 } }
+} } } }"""
+
+
+async def test_the_credit_column_reads_no_invoices_once_the_ledger_keeps_open_items(settings: Any, gql: Any) -> None:
+    tag = uuid.uuid4().hex[:8]
+    today = datetime.now(UTC).date()
+    create = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }"
+    invoice = "mutation($i: InvoiceInput!) { recordInvoice(input: $i) { errors { message } } }"
+    payment = "mutation($i: PaymentInput!) { recordPayment(input: $i) { errors { message } } }"
+    for k in range(3):
+        legal = {"code": f"OI-{tag}-{k}", "legalName": f"账龄{tag}公司{k}", "type": "HOSPITAL", "creditLimit": "90000"}
+        cid = gql(create, {"i": legal})["data"]["createCustomer"]["customer"]["id"]
+        for n, (amount, overdue) in enumerate([("1000.10", -3), ("2500.00", 20 + k), ("700.55", 75), ("90.00", 140)]):
+            due = today - timedelta(days=overdue)
+            fields = {
+                "customerId": cid,
+                "number": f"OI-{tag}-{k}-{n}",
+                "amount": amount,
+                "issuedOn": (due - timedelta(days=30)).isoformat(),
+                "dueOn": due.isoformat(),
+            }
+            assert gql(invoice, {"i": fields})["data"]["recordInvoice"]["errors"] == []
+        paid = {
+            "customerId": cid,
+            "reference": f"P-{tag}-{k}",
+            "amount": "300.00",
+            "receivedOn": today.isoformat(),
+            "invoiceNumbers": [f"OI-{tag}-{k}-2"],
+        }
+        assert gql(payment, {"i": paid})["data"]["recordPayment"]["errors"] == []
+
+    reads = Reads()
+    async with open_runtime(settings) as base:
+        client, db = open_database(settings.mongodb_url, settings.mongodb_db, event_listeners=[reads])
+        rt = replace(base, client=client, db=db)
+        try:
+            context = Context(
+                request=Request({"type": "http"}),
+                response=None,
+                runtime=rt,
+                user=Principal(subject="loader-test", roles=frozenset({Role.ADMIN})),
+            )
+            result = await build_schema().execute(CREDIT_PAGE % tag, variable_values={"n": 10}, context_value=context)
+            assert result.errors is None and result.data is not None, result.errors
+            nodes = [edge["node"] for edge in result.data["customers"]["edges"]]
+            assert len(nodes) == 3
+            assert reads.counts["invoices"] == 0, reads.counts
+            for node in nodes:
+                oid = ObjectId(node["id"].split("_", 1)[1])
+                customer = await db.customers.find_one({"_id": oid})
+                invoices = [d async for d in db.invoices.find({"customer_id": oid, "open": True})]
+                from_invoices = credit_service.profile_from(customer, invoices, today)
+                aging = {k: Decimal(v) for k, v in node["credit"]["aging"].items()}
+                assert aging == {
+                    "current": from_invoices.aging.current,
+                    "d1to30": from_invoices.aging.d1to30,
+                    "d31to60": from_invoices.aging.d31to60,
+                    "d61to90": from_invoices.aging.d61to90,
+                    "over90": from_invoices.aging.over90,
+                }
+                assert aging["d61to90"] == Decimal("400.55")  # the payment reached the stored items
         finally:
             client.close()
