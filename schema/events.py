@@ -90,5 +90,5 @@ class EventQuery:
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),
-            total_count=page.total,
+            count=page.count,
         )

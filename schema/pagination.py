@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -56,7 +56,12 @@ class Edge(Generic[T]):  # noqa: UP046 - strawberry cannot resolve PEP 695 gener
 class Connection(Generic[T]):  # noqa: UP046 - as Edge
     edges: list[Edge[T]]
     page_info: PageInfo
-    total_count: int
+    # Counted only when a client asks for totalCount (store.paging.Page.count).
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many rows match, on every page (counted when asked for).")
+    async def total_count(self) -> int:
+        return await self.count()
 
     @strawberry.field(description="The rows of this page without their cursors.")
     def nodes(self) -> list[T]:
@@ -174,7 +179,7 @@ def connection_from(  # noqa: UP047 - T is shared with Connection
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=page.total,
+        count=page.count,
     )
 
 

@@ -8,7 +8,9 @@ from a client's scroll, and a page deep in a large list costs what the first doe
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from motor.motor_asyncio import AsyncIOMotorCollection
@@ -42,10 +44,16 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class Page:
+    """A page's rows, whether rows follow and precede it, and how to count every matching row.
+
+    The count is a separate read, made only when called: counting reads every matching
+    row, and most list screens never show the total.
+    """
+
     rows: list[dict[str, Any]]
     has_next: bool
     has_previous: bool
-    total: int
+    count: Callable[[], Awaitable[int]]
 
 
 def _beyond(sort: SortKey, at: Position, *, later: bool, inclusive: bool = False) -> dict[str, Any]:
@@ -55,6 +63,10 @@ def _beyond(sort: SortKey, at: Position, *, later: bool, inclusive: bool = False
     if sort.field == "_id":
         return {"_id": {id_op: at.oid}}
     return {"$or": [{sort.field: {op: at.value}}, {sort.field: at.value, "_id": {id_op: at.oid}}]}
+
+
+async def _known(count: int) -> int:
+    return count
 
 
 def _both(*filters: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +104,8 @@ async def read_page(
         default_size: the page size when the caller gives none.
 
     Returns:
-        The rows in sort order, whether rows follow and precede them (within ``base``), and the total.
+        The rows in sort order, whether rows follow and precede them (within ``base``), and
+        how to count the rows of ``base``.
     """
     bounds = _both(
         base,
@@ -121,8 +134,7 @@ async def read_page(
         has_next = window.before is not None and await _exists(
             collection, _both(base, _beyond(sort, window.before, later=True, inclusive=True))
         )
-    total = await collection.count_documents(base)
-    return Page(rows=rows, has_next=has_next, has_previous=has_previous, total=total)
+    return Page(rows=rows, has_next=has_next, has_previous=has_previous, count=lambda: collection.count_documents(base))
 
 
 def page_of_rows(rows: list[dict[str, Any]], window: Window, default_size: int) -> Page:
@@ -146,7 +158,7 @@ def page_of_rows(rows: list[dict[str, Any]], window: Window, default_size: int) 
         assert last is not None
         kept = rows[max(len(rows) - last, 0) :]
         has_next, has_previous = False, len(rows) > last
-    return Page(rows=kept, has_next=has_next, has_previous=has_previous, total=len(rows))
+    return Page(rows=kept, has_next=has_next, has_previous=has_previous, count=partial(_known, len(rows)))
 
 
 def sort_order(sort: SortKey) -> list[tuple[str, int]]:
