@@ -17,7 +17,7 @@ from strawberry.extensions import (
 from strawberry.types import Info
 
 from infra import ids
-from schema.audit import MutationAudit
+from schema.audit import audit_mutations
 from schema.collection import CollectionMutation, CollectionQuery, load_task
 from schema.credit import CreditMutation
 from schema.credit_notes import CreditNoteMutation
@@ -111,6 +111,9 @@ class Mutation(
     pass
 
 
+audit_mutations(Mutation)
+
+
 def build_schema(
     depth_limit: int = 10,
     max_aliases: int = 15,
@@ -144,7 +147,6 @@ def build_schema(
             # they are constructed, which made every request miss the cache (2/3 of a
             # submitOrder's CPU went to validating the same text again).
             lambda: AddValidationRules(limit_rules),
-            MutationAudit,
             # The schema logs the original exception; the client sees no internals.
             MaskInternalErrors,
             *extra_extensions,

@@ -47,6 +47,9 @@ def test_starting_limit_is_logged_like_any_change(gql, role) -> None:  # type: i
     mutation = next(e for e in log if e["action"] == "MUTATION")
     assert mutation["detail"]["mutation"] == "createCustomer" and mutation["detail"]["outcome"] == "OK"
     assert mutation["actor"] == "carol" and mutation["at"]
+    # The input is kept as the client sent it: GraphQL names, enum names, amounts as text.
+    recorded = mutation["detail"]["arguments"]["input"]
+    assert recorded["creditLimit"] == "5000" and recorded["type"] == "DISTRIBUTOR" and recorded["legalName"]
 
 
 def test_every_mutation_leaves_an_audit_row_even_refused_or_forbidden(gql) -> None:  # type: ignore[no-untyped-def]
