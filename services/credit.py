@@ -69,8 +69,7 @@ def profile_from(customer: dict[str, Any], invoices: list[dict[str, Any]] | None
     kept on the customer, so a page of customers reads no invoices.
     """
     if invoices is None:
-        # Stored as midnight UTC (store.dates), so the datetime's date is the due day.
-        items = [(item["due_on"].date(), item["open"]) for item in customer.get("open_items", ())]
+        items = [(date.fromisoformat(day), Decimal(amount)) for day, amount in customer.get("open_items", ())]
     else:
         items = [(inv.due_on, inv.open_amount) for inv in (to_invoice(d) for d in invoices if d.get("open"))]
     limit = customer.get("credit_limit", ZERO)
