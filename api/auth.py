@@ -14,8 +14,8 @@ from starlette.authentication import AuthCredentials, AuthenticationBackend, Bas
 from starlette.requests import HTTPConnection
 
 from common.errors import MedcreditError
+from common.roles import Role
 from infra.principal import Principal
-from scoring.roles import Role
 
 _ALGORITHM = "HS256"
 _ISSUER = "medcredit"

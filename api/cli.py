@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import sys
 
-from scoring.roles import Role
+from common.roles import Role
 
 
 def _cmd_token(args: argparse.Namespace) -> int:

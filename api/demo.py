@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 
 from api.auth import mint_token
+from common.roles import Role
 from infra.progress import Progress
 from infra.settings import load_settings
-from scoring.roles import Role
 
 BEHAVIOURS = {"prompt": (0, 3), "slow": (10, 25), "late": (35, 70), "defaulting": (None, None)}
 TYPES = {

@@ -83,8 +83,8 @@ def main() -> None:
 
     from api.app import create_app
     from api.auth import mint_token
+    from common.roles import Role
     from infra.settings import load_settings
-    from scoring.roles import Role
 
     settings = load_settings()
     with socket.socket() as sock:

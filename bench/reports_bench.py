@@ -18,6 +18,7 @@ from PIL import Image
 
 from api.reports import exports
 from api.reports.monthly_pdf import MonthlyData, render_monthly
+from common.roles import Role
 from infra.render.dossier_pdf import (
     CheckLine,
     Decision,
@@ -28,7 +29,6 @@ from infra.render.dossier_pdf import (
     render_dossier,
 )
 from scoring.reports import AgingBucket, bucket_for
-from scoring.roles import Role
 from services import reports as service
 
 

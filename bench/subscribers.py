@@ -169,8 +169,8 @@ def _start_api(env: dict[str, str], extra: list[str]) -> tuple[subprocess.Popen[
 
 async def _round(n: int, args: argparse.Namespace, env: dict[str, str]) -> Round:
     from api.auth import mint_token
+    from common.roles import Role
     from infra.settings import load_settings
-    from scoring.roles import Role
 
     settings = load_settings()
     admin = mint_token(settings.secret_key, "bench", [Role.ADMIN], 1)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from starlette.authentication import BaseUser
 
-from scoring.roles import Role
+from common.roles import Role
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,11 +7,11 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
+from common.roles import Role
 from infra import ids
 from schema.customers import Customer, CustomerPayload
 from schema.errors import run_mutation
 from schema.permissions import CREDIT, role_permission
-from scoring.roles import Role
 from services import limits
 from services.customers import require_customer
 from services.requests import request_rescore

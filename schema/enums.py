@@ -10,12 +10,10 @@ from enum import Enum
 
 import strawberry
 
-from scoring.codes import HoldReason, RiskGrade, Severity
+from common.roles import Role
+from scoring.codes import CustomerType, HoldReason, OrderStatus, RiskGrade, Severity
 from scoring.errors import ScoringErrorCode
-from scoring.roles import Role
-from services.customers import CustomerType
 from services.errors import ErrorCode as RequestErrorCode
-from services.orders import OrderStatus
 from verification.types import CertificateType, CheckOutcome, DeviceClass, DocumentErrorCode, DocumentStatus
 
 for _enum, _name in (

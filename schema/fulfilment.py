@@ -9,13 +9,13 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from common.roles import Role
 from infra import ids
 from schema.enums import HoldReason
 from schema.errors import UserError, run_mutation, user_error
 from schema.node import Node
 from schema.orders import Order, OrderPayload
 from schema.permissions import CREDIT, IsAuthenticated, role_permission
-from scoring.roles import Role
 from services import cancellation
 from services import shipments as service
 from services.errors import ErrorCode, Problem

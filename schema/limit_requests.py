@@ -11,12 +11,12 @@ import strawberry
 from bson import ObjectId
 from strawberry.types import Info
 
+from common.roles import Role
 from infra import ids
 from schema.enums import RiskGrade
 from schema.errors import UserError, run_mutation
 from schema.node import Node
 from schema.permissions import CREDIT, IsAuthenticated, role_permission
-from scoring.roles import Role
 from services import limit_requests as service
 from store import dates
 from store import limit_requests as store

@@ -11,13 +11,13 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
+from common.roles import Role
 from infra import ids
 from schema.customers import Customer, CustomerPayload
 from schema.errors import run_mutation
 from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import IsAuthenticated, role_permission
 from scoring.onboarding import OnboardingStatus
-from scoring.roles import Role
 from services import onboarding as service
 from store import certificates as cert_store
 from store import onboarding as store

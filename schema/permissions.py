@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
-from scoring.roles import Role
+from common.roles import Role
 
 
 class IsAuthenticated(BasePermission):

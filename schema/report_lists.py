@@ -18,12 +18,12 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.types import Info
 
+from common.roles import Role
 from schema.customers import Customer
 from schema.enums import RiskGrade
 from schema.pagination import MAX_PAGE, InvalidCursor, InvalidPageArguments, OrderDirection, PageInfo
 from schema.permissions import IsAuthenticated
 from scoring.reports import AgingBucket
-from scoring.roles import Role
 from services import reports as service
 
 strawberry.enum(AgingBucket, name="AgingBucket", description="How long an open amount is past due (账龄).")

@@ -12,13 +12,13 @@ from graphql import GraphQLError
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from common.roles import Role
 from infra import ids
 from schema.enums import RiskGrade
 from schema.groups import by_group
 from schema.pagination import DEFAULT_PAGE, Connection, OrderDirection, connection_from, ordering_for, window_for
 from schema.permissions import AUDIT_READERS, IsAuthenticated, role_permission
 from schema.risk import GradeCount, GroupRisk, RiskReport
-from scoring.roles import Role
 from store import audit as audit_store
 from store import reports as store
 

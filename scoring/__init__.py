@@ -30,6 +30,7 @@ Gate: ``OrderRequestLine``, ``OrderRequest``, ``GateCustomer``, ``GateDecision``
 ``decide_order``, ``line_hold_reasons``.
 """
 
+from common.roles import Role
 from scoring.codes import (
     HoldReason,
     LimitDecisionKind,
@@ -66,7 +67,6 @@ from scoring.qualification import (
     license_days_to_expiry,
     qualification_status,
 )
-from scoring.roles import Role
 from scoring.scorecard import (
     Assessment,
     CustomerSnapshot,

@@ -95,3 +95,23 @@ class LimitDecisionKind(Enum):
     DECREASE_APPLIED = "DECREASE_APPLIED"
     INCREASE_APPLIED = "INCREASE_APPLIED"
     INCREASE_NEEDS_APPROVAL = "INCREASE_NEEDS_APPROVAL"
+
+
+class CustomerType(Enum):
+    """What kind of buyer a customer is; onboarding standards and the scorecard differ by it."""
+
+    HOSPITAL = "HOSPITAL"
+    DISTRIBUTOR = "DISTRIBUTOR"
+    AGENT = "AGENT"
+    RETAILER = "RETAILER"
+    MANUFACTURER = "MANUFACTURER"
+    OTHER = "OTHER"
+
+
+class OrderStatus(Enum):
+    """Where the order gate left an order (and whether it was cancelled since)."""
+
+    APPROVED = "APPROVED"
+    HELD = "HELD"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from common.roles import Role
 from scoring.codes import LimitDecisionKind
 from scoring.policy import Policy
-from scoring.roles import Role
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from common.roles import Role
+from scoring.codes import CustomerType
 from scoring.errors import PolicyError
 from scoring.policy_fields import boolean as _bool
 from scoring.policy_fields import integer as _int
 from scoring.policy_fields import string as _str
 from scoring.policy_fields import string_list as _str_list
-from scoring.roles import Role
 
 #: Customer types (the GraphQL ``CustomerType`` names) a standard may be written for.
-CUSTOMER_TYPES = frozenset({"HOSPITAL", "DISTRIBUTOR", "AGENT", "RETAILER", "MANUFACTURER", "OTHER"})
+CUSTOMER_TYPES = frozenset(CustomerType.__members__)
 _CERTIFICATE_TYPES = frozenset(
     {
         "business_license",

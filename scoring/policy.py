@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from common.roles import Role
 from scoring.codes import QualificationStatus, RiskGrade, Severity
 from scoring.errors import PolicyError
 from scoring.lifecycle_policy import DEFAULT_LIFECYCLE, LifecyclePolicy, parse_lifecycle
@@ -24,7 +25,6 @@ from scoring.policy_fields import string as _str
 from scoring.policy_fields import string_list as _str_list
 from scoring.policy_fields import table as _table
 from scoring.responses import ResponsePolicy, parse_responses
-from scoring.roles import Role
 
 #: Scorecard factors in display order; the policy must give a rule for each.
 FACTOR_NAMES: tuple[str, ...] = (

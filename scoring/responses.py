@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from common.roles import Role
 from scoring.codes import RiskGrade, Severity
 from scoring.errors import PolicyError
-from scoring.roles import Role
 
 
 @dataclass(frozen=True, slots=True)

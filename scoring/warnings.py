@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from common.roles import Role
 from scoring.codes import RiskGrade, Severity
 from scoring.ledger import max_days_overdue
 from scoring.policy import Policy, WarningRung
 from scoring.qualification import Certificate, has_expired_license, license_days_to_expiry
-from scoring.roles import Role
 from scoring.scorecard import Assessment, CustomerSnapshot
 
 _BLOCK_NOTE = " Orders and shipments are blocked; prepayment required. 已停止发货，需预付款。"

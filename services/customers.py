@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
 
+from scoring.codes import CustomerType
 from scoring.ledger import DEFAULT_PAYMENT_TERM_DAYS, MAX_PAYMENT_TERM_DAYS
 from scoring.money import CENT
 from services.errors import (
@@ -31,17 +31,6 @@ from store.connection import Database
 if TYPE_CHECKING:
     from infra.runtime import Runtime
 from verification.uscc import is_valid_uscc, normalize_uscc
-
-
-class CustomerType(Enum):
-    HOSPITAL = "HOSPITAL"
-    DISTRIBUTOR = "DISTRIBUTOR"
-    AGENT = "AGENT"
-    RETAILER = "RETAILER"
-    MANUFACTURER = "MANUFACTURER"
-    OTHER = "OTHER"
-
-
 
 
 @dataclass(frozen=True, slots=True)

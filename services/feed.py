@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from common.roles import Role
 from infra.runtime import Runtime
 from scoring.codes import Severity
-from scoring.roles import Role
 from store import feed as store
 
 # The most warnings the feed reads; enough for a working day of a large book.

@@ -15,13 +15,13 @@ from typing import Any
 
 from bson import ObjectId
 
+from common.roles import Role
 from infra import ids
 from infra.events import record_event
 from infra.runtime import Runtime
 from scoring import ledger as receivables
 from scoring.codes import Severity
 from scoring.money import CENT
-from scoring.roles import Role
 from scoring.warnings import WarningSpec
 from services.credit import Profile
 from services.customers import require_customer

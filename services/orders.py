@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from bson import ObjectId
@@ -18,7 +17,7 @@ from bson import ObjectId
 from infra import ids
 from infra.events import record_events
 from infra.runtime import Runtime
-from scoring.codes import HoldReason, Severity
+from scoring.codes import HoldReason, OrderStatus, Severity
 from scoring.gate import GateDecision
 from scoring.money import CENT
 from services.errors import MAX_CODE_CHARS, ErrorCode, Problem, amount_problem, invalid
@@ -30,11 +29,6 @@ MAX_ORDER_LINES = 200
 ZERO = Decimal("0.00")
 
 
-class OrderStatus(Enum):
-    APPROVED = "APPROVED"
-    HELD = "HELD"
-    REJECTED = "REJECTED"
-    CANCELLED = "CANCELLED"
 
 
 APPROVED, HELD, REJECTED, CANCELLED = (s.value for s in OrderStatus)

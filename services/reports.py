@@ -13,9 +13,9 @@ from typing import Any
 
 from bson import ObjectId
 
+from common.roles import Role
 from infra.runtime import Runtime
 from scoring.reports import AgingBucket, PastInvoice, bucket_for, month_ends, overdue_rung, trend, utilisation_percent
-from scoring.roles import Role
 from services.credit import exposure_of
 from store import dates
 from store import report_rows as store

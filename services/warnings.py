@@ -8,9 +8,9 @@ from typing import Any
 
 from bson import ObjectId
 
+from common.roles import Role
 from infra.runtime import Runtime
 from scoring.codes import Severity
-from scoring.roles import Role
 from services.errors import ErrorCode, invalid
 from store import audit as audit_store
 from store import warnings as store

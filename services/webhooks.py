@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 from bson import ObjectId
 
+from common.roles import Role
 from infra.runtime import Runtime
 from notifications.signing import new_secret
 from scoring.codes import Severity
-from scoring.roles import Role
 from services.errors import ErrorCode, InvalidInput, Problem, invalid
 from store import audit as audit_store
 from store import deliveries as store

@@ -19,10 +19,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.auth import mint_token
+from common.roles import Role
 from infra.embedded_db import EmbeddedMongo
 from infra.eventhub import HubOptions
 from infra.settings import Settings, load_settings
-from scoring.roles import Role
 from tests.support.waiting import wait_until
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 from tests.integration.test_risk_report import overdue_invoice
 

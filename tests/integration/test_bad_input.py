@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 
 pytestmark = pytest.mark.integration

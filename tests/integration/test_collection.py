@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from common.roles import Role
 from infra import ids
-from scoring.roles import Role
 from services.rescoring import rescore_customer
 from tests.conftest import unique
 from tests.support.notify import NotifierThread

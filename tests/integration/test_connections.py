@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 from tests.docgen import render_text_pdf
 from tests.integration.test_documents import customer_for, fresh_truth, upload

@@ -10,8 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from common.roles import Role
 from infra.settings import Settings, SettingsError, load_settings
-from scoring.roles import Role
 
 pytestmark = pytest.mark.integration
 VITE = "http://localhost:5173"

@@ -23,8 +23,8 @@ import pytest
 import redis
 
 from api.auth import mint_token
+from common.roles import Role
 from infra.events import CHANNEL
-from scoring.roles import Role
 from tests.docgen import render_scan
 from tests.integration.test_documents import fresh_truth
 from tests.support.waiting import wait_until

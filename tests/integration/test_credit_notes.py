@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 from tests.integration.test_orders import new_customer
 

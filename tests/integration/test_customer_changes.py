@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.docgen import render_text_pdf
 from tests.integration.test_documents import DOCUMENT, fresh_truth, upload
 from tests.integration.test_onboarding import APPROVE, business_licence_for, onboard

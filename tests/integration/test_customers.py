@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 from tests.support.uscc import make_uscc
 

@@ -18,11 +18,11 @@ from bson import ObjectId
 from pymongo import monitoring
 from starlette.requests import Request
 
+from common.roles import Role
 from infra.principal import Principal
 from infra.runtime import open_runtime
 from schema import build_schema
 from schema.context import Context
-from scoring.roles import Role
 from services import credit as credit_service
 from store.connection import open_database
 

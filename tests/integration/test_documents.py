@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from starlette.testclient import TestClient
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 from tests.docgen import (
     Truth,

@@ -14,7 +14,7 @@ import pdfplumber
 import pytest
 from PIL import Image, ImageStat
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.integration.test_documents import fresh_truth
 from tests.integration.test_onboarding import onboard
 

@@ -20,13 +20,13 @@ from bson import ObjectId
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from common.roles import Role
 from infra import ids
 from infra.eventhub import HubOptions
 from infra.events import CHANNEL, record_event
 from infra.runtime import Runtime, open_runtime
 from infra.settings import Settings
 from scoring.codes import Severity
-from scoring.roles import Role
 from tests.conftest import LiveServer
 from tests.integration.test_subscriptions import RISK_EVENTS, new_customer, open_subscription
 from tests.support.waiting import subscriptions_made, wait_for_subscriptions

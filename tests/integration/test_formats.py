@@ -9,7 +9,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.integration.test_orders import line, new_customer, submit
 
 pytestmark = pytest.mark.integration

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from starlette.testclient import TestClient
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import LiveServer, unique
 
 pytestmark = pytest.mark.integration

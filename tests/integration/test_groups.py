@@ -10,7 +10,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 from tests.integration.test_fulfilment import CANCEL, overdue_invoice
 from tests.integration.test_orders import SUBMIT, line, new_customer, submit

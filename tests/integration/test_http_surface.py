@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from scoring.roles import Role
+from common.roles import Role
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ import pytest
 from pymongo import MongoClient
 from pymongo.errors import OperationFailure
 
+from common.roles import Role
 from infra.settings import Settings
-from scoring.roles import Role
 from tests.conftest import unique
 
 pytestmark = pytest.mark.integration

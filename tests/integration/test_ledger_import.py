@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from common.roles import Role
 from infra import ids
 from infra.runtime import open_runtime
-from scoring.roles import Role
 from tests.conftest import unique
 
 pytestmark = pytest.mark.integration

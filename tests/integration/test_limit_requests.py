@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from common.roles import Role
 from infra import ids
 from infra.runtime import open_runtime
-from scoring.roles import Role
 from services import rescoring
 from tests.integration.test_orders import new_customer
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.hostile import huge_page_pdf, huge_png
 from tests.integration.test_documents import upload
 from tests.integration.test_orders import new_customer

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from common.roles import Role
 from notifications.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
-from scoring.roles import Role
 from tests.conftest import unique
 from tests.support.notify import NotifierThread, SmtpServer, WebhookReceiver, free_port
 

@@ -14,8 +14,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
+from common.roles import Role
 from infra.logs import JsonFormatter
-from scoring.roles import Role
 from tests.integration.test_orders import new_customer
 
 pytestmark = pytest.mark.integration

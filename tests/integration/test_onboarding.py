@@ -12,7 +12,7 @@ import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
 from starlette.testclient import TestClient
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.docgen import Truth, make_truth, render_text_pdf
 from tests.integration.test_documents import DOCUMENT, customer_for, fresh_truth, upload
 

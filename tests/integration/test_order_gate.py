@@ -11,7 +11,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import LiveServer
 from tests.integration.test_orders import SUBMIT, line, new_customer
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 from tests.integration.test_documents import fresh_truth
 from tests.integration.test_onboarding import onboard

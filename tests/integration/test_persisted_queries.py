@@ -11,8 +11,8 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
+from common.roles import Role
 from infra.settings import Settings
-from scoring.roles import Role
 from tests.conftest import unique
 
 pytestmark = pytest.mark.integration

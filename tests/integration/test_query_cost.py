@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
-from scoring.roles import Role
+from common.roles import Role
 
 pytestmark = pytest.mark.integration
 

@@ -19,7 +19,7 @@ import pdfplumber
 import pytest
 from PIL import Image, ImageStat
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 
 pytestmark = pytest.mark.integration

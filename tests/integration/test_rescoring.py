@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ from graphql import build_client_schema, build_schema, find_breaking_changes, fi
 from graphql.utilities import get_introspection_query
 from starlette.testclient import TestClient
 
-from scoring.roles import Role
+from common.roles import Role
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

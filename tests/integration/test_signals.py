@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from scoring.roles import Role
+from common.roles import Role
 from services.signals import HttpRatingsProvider, pull_ratings
 from tests.conftest import unique
 from tests.support.notify import NotifierThread, free_port

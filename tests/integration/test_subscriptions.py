@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from scoring.roles import Role
+from common.roles import Role
 from tests.conftest import unique
 from tests.docgen import render_text_pdf
 from tests.integration.test_documents import customer_for, fresh_truth, upload

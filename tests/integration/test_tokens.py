@@ -13,7 +13,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from api.auth import mint_token
-from scoring.roles import Role
+from common.roles import Role
 from tests.integration.test_subscriptions import new_customer, next_data, open_subscription, subscribed
 
 pytestmark = pytest.mark.integration

@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from common.roles import Role
 from infra.registry import HttpRegistry
-from scoring.roles import Role
 from tests.conftest import unique
 from tests.docgen import Truth, render_text_pdf
 from tests.integration.test_documents import DOCUMENT, customer_for, fresh_truth, upload

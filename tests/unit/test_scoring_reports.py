@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from common.roles import Role
 from scoring.policy import load_policy
 from scoring.reports import (
     AgingBucket,
@@ -18,7 +19,6 @@ from scoring.reports import (
     trend,
     utilisation_percent,
 )
-from scoring.roles import Role
 
 POLICY = load_policy()
 
