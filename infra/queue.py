@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 from dramatiq import Message
 from dramatiq.brokers.redis import RedisBroker
 
+from store import outbox
 from store.connection import Database
 
 log = logging.getLogger("medcredit.queue")
 QUEUE = "default"
-OUTBOX = "outbox"
 
 
 class TaskQueue:
@@ -40,15 +39,7 @@ class TaskQueue:
         Returns True when the broker took it; False leaves it for ``flush_outbox``.
         """
         entry_id = ObjectId()
-        await db[OUTBOX].insert_one(
-            {
-                "_id": entry_id,
-                "actor": actor_name,
-                "args": list(args),
-                "created_at": datetime.now(UTC),
-                "sent": False,
-            }
-        )
+        await outbox.add_message(db, entry_id, actor_name, list(args))
         return await self._deliver(db, entry_id, actor_name, tuple(args))
 
     async def _deliver(self, db: Database, entry_id: ObjectId, actor_name: str, args: tuple[Any, ...]) -> bool:
@@ -57,13 +48,13 @@ class TaskQueue:
         except Exception as exc:  # noqa: BLE001 - any broker failure leaves the entry pending
             log.warning("broker unavailable, %s kept in the outbox: %s", actor_name, exc)
             return False
-        await db[OUTBOX].update_one({"_id": entry_id}, {"$set": {"sent": True, "sent_at": datetime.now(UTC)}})
+        await outbox.mark_sent(db, entry_id)
         return True
 
     async def flush_outbox(self, db: Database, limit: int = 500) -> int:
         """Re-send pending messages; returns how many the broker accepted."""
         sent = 0
-        async for entry in db[OUTBOX].find({"sent": False}).sort("_id", 1).limit(limit):
+        async for entry in outbox.pending(db, limit):
             if await self._deliver(db, entry["_id"], entry["actor"], tuple(entry["args"])):
                 sent += 1
         return sent

@@ -24,6 +24,7 @@ from services.facts import to_invoice
 from services.ledger import _allocations, _apply, _money, refresh_balances
 from services.requests import request_rescore
 from store import credit_notes as store
+from store import customers as customer_store
 from store import dates
 from store import ledger as ledger_store
 from store.connection import Database
@@ -148,7 +149,7 @@ async def _finish(db: Database, oid: ObjectId, note: dict[str, Any], on: date) -
     await _apply(db, oid, note["allocations"], on)
     for row in note["allocations"]:
         await store.credit_invoice(db, oid, row["invoice_number"], row["credited_after"])
-    customer = await db.customers.find_one({"_id": oid}, {"unapplied_credit": 1, "credited_payments": 1})
+    customer = await customer_store.get_customer_fields(db, oid, ("unapplied_credit", "credited_payments"))
     remainder = note.get("unapplied", ZERO)
     key = f"credit-note:{note['number']}"
     if remainder > 0 and key not in (customer or {}).get("credited_payments", []):

@@ -21,7 +21,9 @@ from scoring.codes import Severity
 from services.customers import require_customer
 from services.errors import ErrorCode, invalid
 from services.requests import request_rescore
+from store import audit as audit_store
 from store import certificates as cert_store
+from store import customers as customer_store
 from store import dates
 from store import documents as store
 from verification import (
@@ -197,7 +199,7 @@ async def process_document(rt: Runtime, doc_id: ObjectId, *, today: date) -> dic
     await _status_event(rt, started)
     data = await store.read_file(rt.db, started["file_id"])
     declared = CertificateType(started["declared_type"]) if started.get("declared_type") else None
-    customer = await rt.db.customers.find_one({"_id": started["customer_id"]})
+    customer = await customer_store.get_customer(rt.db, started["customer_id"])
     if customer is None:  # customers are never deleted: this is corrupt data, not a user's mistake
         raise RuntimeError(f"document {doc_id} belongs to no customer")
     try:
@@ -271,7 +273,9 @@ async def accept_as_certificate(rt: Runtime, document: dict[str, Any]) -> dict[s
             ErrorCode.INVALID_STATE,
             "id",
         )
-    current = await rt.db.certificates.find_one({"key": cert_store.certificate_key(document["customer_id"], cert_type)})
+    current = await cert_store.get_certificate_by_key(
+        rt.db, cert_store.certificate_key(document["customer_id"], cert_type)
+    )
     if (
         current is not None
         and current.get("valid_until")
@@ -350,17 +354,13 @@ async def review_document(
     if approve:
         # Only after winning the decision: a rival rejection must not leave a certificate.
         await accept_as_certificate(rt, decided)
-    await rt.db.audit.insert_one(
-        {
-            "customer_id": document["customer_id"],
-            "action": "DOCUMENT_APPROVED" if approve else "DOCUMENT_REJECTED",
-            "actor": actor,
-            "at": now,
-            "detail": {
-                "documentId": ids.encode_id("QualificationDocument", document["_id"]),
-                "note": note.strip(),
-            },
-        }
+    await rt.audit.write(
+        audit_store.entry(
+            document["customer_id"],
+            "DOCUMENT_APPROVED" if approve else "DOCUMENT_REJECTED",
+            actor,
+            {"documentId": ids.encode_id("QualificationDocument", document["_id"]), "note": note.strip()},
+        )
     )
     await _status_event(rt, decided)
     return decided

@@ -23,6 +23,7 @@ from services.errors import ErrorCode, InvalidInput, Problem, amount_problem, in
 from services.facts import to_invoice
 from services.orders import mark_invoiced
 from services.requests import request_rescore
+from store import customers as customer_store
 from store import dates
 from store import ledger as store
 from store.connection import Database
@@ -92,7 +93,7 @@ async def refresh_balances(
     update: dict[str, Any] = {"$set": changes}
     if credited_payment is not None:
         update["$addToSet"] = {"credited_payments": credited_payment}
-    await db.customers.update_one({"_id": customer_id}, update)
+    await customer_store.update_customer(db, customer_id, update)
 
 
 async def _apply(db: Database, customer_id: ObjectId, allocations: list[dict[str, Any]], on: date) -> None:
@@ -216,7 +217,7 @@ async def record_payment(rt: Runtime, request: PaymentRequest, *, actor: str) ->
             # A retry: finish what a failed first call may have left undone.
             if not existing.get("applied"):
                 await _apply(db, oid, existing["allocations"], request.received_on)
-                await db.payments.update_one({"_id": existing["_id"]}, {"$set": {"applied": True}})
+                await store.mark_payment_applied(db, existing["_id"])
             remainder = existing.get("unapplied", ZERO)
             if remainder > 0 and reference not in customer.get("credited_payments", []):
                 credit = customer.get("unapplied_credit", ZERO) + remainder
@@ -263,5 +264,5 @@ async def _record_new_payment(
         },
     )
     await _apply(db, oid, rows, request.received_on)
-    await db.payments.update_one({"_id": store.ledger_key(oid, reference)}, {"$set": {"applied": True}})
+    await store.mark_payment_applied(db, store.ledger_key(oid, reference))
     await refresh_balances(db, oid, credit, credited_payment=reference if remaining > 0 else None)

@@ -29,6 +29,7 @@ from scoring.money import CENT, amount_fault
 from services import ledger as ledger_service
 from services import rescoring
 from services.errors import MAX_CODE_CHARS, InvalidInput
+from store import customers as customer_store
 from store import dates
 from store import ledger as ledger_store
 
@@ -139,7 +140,7 @@ async def _check_against_store(
 ) -> dict[str, ObjectId]:
     """Reject rows naming unknown customers, contradicting each other or what is stored."""
     codes = sorted({r.customer_code for r in invoices} | {r.customer_code for r in payments})
-    customers = {d["code"]: d["_id"] async for d in rt.db.customers.find({"code": {"$in": codes}}, {"code": 1})}
+    customers = await customer_store.ids_by_code(rt.db, codes)
     seen_invoices: dict[tuple[str, str], InvoiceRow] = {}
     for row in invoices:
         oid = customers.get(row.customer_code)

@@ -24,6 +24,7 @@ from services.credit import locked_customer
 from services.customers import require_customer
 from services.errors import MAX_NOTE_CHARS, ErrorCode, InvalidInput, Problem, amount_problem, invalid, too_long
 from services.rescoring import record_limit_change
+from store import customers as customer_store
 from store import dates
 from store import limit_requests as store
 
@@ -191,7 +192,7 @@ async def _apply(rt: Runtime, customer: dict[str, Any], request: dict[str, Any],
     else:
         changes["temporary_limit"] = None
         changes["limit_anchor"] = after
-    await rt.db.customers.update_one({"_id": customer["_id"]}, {"$set": changes})
+    await customer_store.set_fields(rt.db, customer["_id"], changes)
     until = f" until {request['valid_until'].date().isoformat()}" if request.get("valid_until") else ""
     await record_limit_change(
         rt,
@@ -213,9 +214,7 @@ async def end_temporary_limit(rt: Runtime, customer: dict[str, Any], today: date
         return customer
     before = customer.get("credit_limit", ZERO)
     after = temporary["base"]
-    await rt.db.customers.update_one(
-        {"_id": customer["_id"]}, {"$set": {"credit_limit": after, "temporary_limit": None}}
-    )
+    await customer_store.set_fields(rt.db, customer["_id"], {"credit_limit": after, "temporary_limit": None})
     await record_limit_change(
         rt, customer["_id"], before=before, after=after, actor=store.SYSTEM_REQUESTER, reason="temporary limit ended"
     )

@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument
 
 from infra.runtime import Runtime
 from scoring.money import CENT
@@ -14,6 +13,7 @@ from services.credit import locked_customer
 from services.customers import require_customer
 from services.errors import ErrorCode, InvalidInput, Problem, amount_problem
 from services.rescoring import record_limit_change
+from store import customers as customer_store
 
 
 async def set_credit_limit(
@@ -36,11 +36,11 @@ async def set_credit_limit(
     async with locked_customer(rt.db, oid) as customer:
         before = customer.get("credit_limit", Decimal("0.00"))
         after = limit.quantize(CENT)
-        updated = await rt.db.customers.find_one_and_update(
-            {"_id": oid},
+        updated = await customer_store.set_fields_returning(
+            rt.db,
+            oid,
             # A person's limit is the anchor the automatic limit moves from (scoring.automatic_limits).
-            {"$set": {"credit_limit": after, "limit_proposal": None, "limit_anchor": after, "temporary_limit": None}},
-            return_document=ReturnDocument.AFTER,
+            {"credit_limit": after, "limit_proposal": None, "limit_anchor": after, "temporary_limit": None},
         )
         await record_limit_change(rt, oid, before=before, after=after, actor=actor, reason=reason.strip())
         assert updated is not None, "customers are never deleted, and we hold its credit lock"

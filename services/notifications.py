@@ -31,6 +31,7 @@ from scoring.codes import Severity
 from scoring.ledger import max_days_overdue
 from services.channels import DeliveryFailed, SmtpMailer, WebhookSender
 from services.facts import to_invoice
+from store import customers as customer_store
 from store import deliveries as store
 from store import events as event_store
 from store import ledger as ledger_store
@@ -226,9 +227,7 @@ class Notifier:
         for event in events:
             cid = event["customer_id"]
             if event["type"] in WARNING_EVENTS and cid not in customers:
-                customers[cid] = await db.customers.find_one(
-                    {"_id": cid}, projection={"attributes": 1, "legal_name": 1, "code": 1}
-                )
+                customers[cid] = await customer_store.get_customer_fields(db, cid, ("attributes", "legal_name", "code"))
             for delivery in plan_event(event, recipients, hooks, customers.get(cid), now):
                 delivery["next_attempt_at"] = now + LEASE  # ours to send first (see plan)
                 planned.append(delivery)
@@ -267,7 +266,7 @@ class Notifier:
         known_event, known_customer, known_hook = context or (None, None, None)
         hook: dict[str, Any] | None = None
         try:
-            event = known_event or await db[event_store.EVENTS].find_one({"_id": delivery["event_id"]})
+            event = known_event or await event_store.get_event(db, delivery["event_id"])
             if event is None:
                 raise DeliveryFailed("event not found")
             if delivery["channel"] == EMAIL:
@@ -313,7 +312,7 @@ class Notifier:
         if self.mailer is None:
             raise DeliveryFailed("no SMTP server configured (MEDCREDIT_SMTP_URL)")
         if customer is None:
-            customer = await self.rt.db.customers.find_one({"_id": event["customer_id"]}) or {}
+            customer = await customer_store.get_customer(self.rt.db, event["customer_id"]) or {}
         values = await self._values(delivery["template"], event, customer)
         try:
             rendered = render(delivery["template"], values, self.rt.settings.templates_dir)
@@ -361,10 +360,7 @@ class Notifier:
         once the receiver is fixed.
         """
         db = self.rt.db
-        hook = await db[store.WEBHOOKS].find_one_and_update(
-            {"_id": delivery["webhook_id"], "disabled": False},
-            {"$set": {"disabled": True, "disabled_at": datetime.now(UTC)}},
-        )
+        hook = await store.disable_webhook(db, delivery["webhook_id"])
         if hook is None:
             return  # disabled already (by another notifier, or before)
         attempts = self.rt.settings.notify_max_attempts

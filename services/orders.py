@@ -29,8 +29,6 @@ MAX_ORDER_LINES = 200
 ZERO = Decimal("0.00")
 
 
-
-
 APPROVED, HELD, REJECTED, CANCELLED = (s.value for s in OrderStatus)
 
 

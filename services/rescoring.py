@@ -37,8 +37,9 @@ from services.returns import with_ledger_returns
 from services.signals import scoring_inputs
 from store import audit as audit_store
 from store import certificates as cert_store
-from store import dates
+from store import customers as customer_store
 from store import ledger as ledger_store
+from store import limit_changes, score_history
 from store.locks import NoSuchCustomer, credit_lock
 
 ZERO = Decimal("0.00")
@@ -105,7 +106,7 @@ def build_snapshot(
     previous = (customer.get("risk") or {}).get("score")
     return CustomerSnapshot(
         credit_limit=customer.get("credit_limit", ZERO),
-        payment_term_days=int(customer.get("payment_term_days", 60)),
+        payment_term_days=customer_store.payment_term_days(customer),
         open_invoices=open_invoices,
         paid_history=tuple(i for i in all_invoices if i.settled_on is not None),
         aging=receivables.aging(open_invoices, today),
@@ -162,19 +163,16 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
         "risk": _risk_document(assessment, now),
         "overdue_amount": snapshot.aging.overdue,
     }
-    await db.score_history.update_one(
-        {"_id": f"{customer_id}:{today.isoformat()}"},
+    await score_history.record_score(
+        db,
+        customer_id,
+        today,
         {
-            "$set": {
-                "customer_id": customer_id,
-                "day": dates.to_bson(today),
-                "score": assessment.score,
-                "grade": assessment.grade.value,
-                "policy_version": policy.version,
-                "reason": reason,
-            }
+            "score": assessment.score,
+            "grade": assessment.grade.value,
+            "policy_version": policy.version,
+            "reason": reason,
         },
-        upsert=True,
     )
     if old_risk.get("grade") != assessment.grade.value or old_risk.get("score") != assessment.score:
         worse = bool(old_risk) and assessment.grade.value > old_risk.get("grade", "A")
@@ -213,7 +211,7 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
             customer_id,
             {"blocked": blocked, "reasons": [s.kind for s in specs if s.blocks_customer]},
         )
-    await db.customers.update_one({"_id": customer_id}, {"$set": changes})
+    await customer_store.set_fields(db, customer_id, changes)
     if "blocked" in changes:
         await tell_siblings(rt, customer, blocked)
     return assessment
@@ -287,16 +285,8 @@ async def record_limit_change(
     rt: Runtime, customer_id: ObjectId, *, before: Decimal, after: Decimal, actor: str, reason: str
 ) -> None:
     """Keep who changed the limit, when, from what, to what and why; then tell subscribers."""
-    now = datetime.now(UTC)
-    await rt.db.limit_changes.insert_one(
-        {
-            "customer_id": customer_id,
-            "before": before,
-            "after": after,
-            "actor": actor,
-            "reason": reason,
-            "at": now,
-        }
+    await limit_changes.record_limit_change(
+        rt.db, customer_id, before=before, after=after, actor=actor, reason=reason, at=datetime.now(UTC)
     )
     await rt.audit.write(
         audit_store.entry(

@@ -28,6 +28,7 @@ from scoring.warnings import WarningSpec
 from services.errors import MAX_NAME_CHARS, MAX_NOTE_CHARS, ErrorCode, InvalidInput, Problem, invalid
 from services.requests import request_rescore
 from store import audit as audit_store
+from store import customers as customer_store
 from store import dates
 from store import signals as store
 
@@ -88,7 +89,7 @@ async def record_signal(
     problems = _problems(request, today)
     if problems:
         raise InvalidInput(*problems)
-    customer = await rt.db.customers.find_one({"_id": request.customer_id}) if request.customer_id else None
+    customer = await customer_store.get_customer(rt.db, request.customer_id) if request.customer_id else None
     if customer is None:
         raise invalid("No customer with this id.", ErrorCode.NOT_FOUND, "customerId")
     document: dict[str, Any] = {
@@ -251,7 +252,7 @@ async def pull_ratings(rt: Runtime, provider: RatingsProvider, *, today: date, c
     twice a day costs requests but changes nothing. Failures are counted and logged; the
     next scheduled pull asks again.
     """
-    customers = [c async for c in rt.db.customers.find({"uscc": {"$type": "string"}}, projection={"uscc": 1})]
+    customers = await customer_store.credit_codes(rt.db)
     limit = asyncio.Semaphore(concurrency)
     counts = {"recorded": 0, "unchanged": 0, "failed": 0}
 

@@ -46,6 +46,8 @@ async def page_entries(
     if action is not None:
         query["action"] = action
     return await read_page(db[AUDIT], query, sort, window, default_size)
+
+
 class AuditWriter:
     """Group commit for audit rows: concurrent ``write`` calls share one ``insert_many``."""
 

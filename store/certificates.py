@@ -68,3 +68,8 @@ async def mark_expired(db: Database, oids: Sequence[ObjectId]) -> int:
         {"_id": {"$in": list(oids)}, "status": {"$ne": "expired"}}, {"$set": {"status": "expired"}}
     )
     return int(result.modified_count)
+
+
+async def get_certificate_by_key(db: Database, key: str) -> dict[str, Any] | None:
+    """The certificate stored under ``key`` (``certificate_key``: one per customer and type)."""
+    return await db[CERTIFICATES].find_one({"key": key})

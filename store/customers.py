@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from bson import ObjectId
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from common.errors import MedcreditError
@@ -126,3 +127,46 @@ async def page_customers(db: Database, query: CustomerQuery, sort: SortKey, wind
 def payment_term_days(customer: Mapping[str, Any]) -> int:
     """The customer document's agreed payment term, or the default term when none is stored."""
     return int(customer.get("payment_term_days", DEFAULT_PAYMENT_TERM_DAYS))
+
+
+async def set_fields(db: Database, oid: ObjectId, changes: dict[str, Any]) -> None:
+    """Set ``changes`` on the customer (the caller holds its credit lock where money is concerned)."""
+    await db[COLLECTION].update_one({"_id": oid}, {"$set": changes})
+
+
+async def set_fields_returning(db: Database, oid: ObjectId, changes: dict[str, Any]) -> dict[str, Any] | None:
+    """Set ``changes`` and return the customer as it is afterwards; None if there is none."""
+    return await db[COLLECTION].find_one_and_update(
+        {"_id": oid}, {"$set": changes}, return_document=ReturnDocument.AFTER
+    )
+
+
+async def update_customer(db: Database, oid: ObjectId, update: dict[str, Any]) -> None:
+    """Apply a MongoDB update document (``$set``, ``$addToSet``...) to the customer."""
+    await db[COLLECTION].update_one({"_id": oid}, update)
+
+
+async def get_customer_fields(db: Database, oid: ObjectId, fields: Sequence[str]) -> dict[str, Any] | None:
+    """The customer with only ``fields`` (and ``_id``); None if there is none."""
+    return await db[COLLECTION].find_one({"_id": oid}, projection=dict.fromkeys(fields, 1))
+
+
+async def ids_by_code(db: Database, codes: Sequence[str]) -> dict[str, ObjectId]:
+    """The ids of the customers with these codes, by code (unknown codes are left out)."""
+    return {d["code"]: d["_id"] async for d in db[COLLECTION].find({"code": {"$in": list(codes)}}, {"code": 1})}
+
+
+async def credit_codes(db: Database) -> list[dict[str, Any]]:
+    """Every customer that has a credit code: ``_id`` and ``uscc`` only."""
+    return [c async for c in db[COLLECTION].find({"uscc": {"$type": "string"}}, projection={"uscc": 1})]
+
+
+async def count_customers(db: Database) -> int:
+    """How many customers there are."""
+    return await db[COLLECTION].count_documents({})
+
+
+async def all_ids(db: Database) -> AsyncIterator[ObjectId]:
+    """Every customer's id, in storage order (a sweep's work list)."""
+    async for doc in db[COLLECTION].find({}, projection={"_id": 1}):
+        yield doc["_id"]

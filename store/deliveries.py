@@ -8,7 +8,7 @@ a notifier that dies mid-send leaves it to be tried again when the lease runs ou
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -125,3 +125,11 @@ async def move_cursor(db: Database, old: int | None, new: int) -> None:
         await db[STATE].update_one({"_id": "cursor"}, {"$max": {"seq": new}}, upsert=True)
     else:
         await db[STATE].update_one({"_id": "cursor", "seq": {"$lt": new}}, {"$set": {"seq": new}})
+
+
+async def disable_webhook(db: Database, webhook_id: Any) -> dict[str, Any] | None:
+    """Switch an enabled webhook off; returns it as it was, None if it was off (or gone) already."""
+    return await db[WEBHOOKS].find_one_and_update(
+        {"_id": webhook_id, "disabled": False},
+        {"$set": {"disabled": True, "disabled_at": datetime.now(UTC)}},
+    )

@@ -78,3 +78,8 @@ async def page_events(
     if severities is not None:
         query["severity"] = {"$in": severities}
     return await read_page(db[EVENTS], query, SortKey("_id"), window, default_size)
+
+
+async def get_event(db: Database, event_id: Any) -> dict[str, Any] | None:
+    """The stored event with this id; None if there is none."""
+    return await db[EVENTS].find_one({"_id": event_id})

@@ -90,15 +90,20 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("warning_id", ASCENDING)], name="warning"),
     ],
     "collection_tasks": [
-        IndexModel([("open_key", ASCENDING)], unique=True, name="open_key_unique",
-                   partialFilterExpression={"open_key": {"$type": "string"}}),
+        IndexModel(
+            [("open_key", ASCENDING)],
+            unique=True,
+            name="open_key_unique",
+            partialFilterExpression={"open_key": {"$type": "string"}},
+        ),
         IndexModel([("assignee", ASCENDING)], name="assignee"),
     ],
     "risk_signals": [
         IndexModel([("customer_id", ASCENDING)], name="customer"),
         # Ratings pulled from a provider: one per provider, company and rating day.
-        IndexModel([("key", ASCENDING)], unique=True, name="key_unique",
-                   partialFilterExpression={"key": {"$type": "string"}}),
+        IndexModel(
+            [("key", ASCENDING)], unique=True, name="key_unique", partialFilterExpression={"key": {"$type": "string"}}
+        ),
     ],
 }
 

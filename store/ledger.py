@@ -46,9 +46,7 @@ async def invoices_of(db: Database, customer_id: ObjectId, *, open_only: bool = 
     return [doc async for doc in db[INVOICES].find(query).sort("due_on", 1)]
 
 
-async def open_invoices_of_many(
-    db: Database, customer_ids: Sequence[ObjectId]
-) -> dict[ObjectId, list[dict[str, Any]]]:
+async def open_invoices_of_many(db: Database, customer_ids: Sequence[ObjectId]) -> dict[ObjectId, list[dict[str, Any]]]:
     """Each customer's open invoices, earliest due first (``invoices_of(open_only=True)`` for many in one read)."""
     found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
     query = {"customer_id": {"$in": list(customer_ids)}, "open": True}
@@ -90,3 +88,8 @@ async def insert_payment(db: Database, document: dict[str, Any]) -> bool:
 async def get_payment(db: Database, customer_id: ObjectId, reference: str) -> dict[str, Any] | None:
     """The customer's payment with this reference, or None."""
     return await db[PAYMENTS].find_one({"_id": ledger_key(customer_id, reference)})
+
+
+async def mark_payment_applied(db: Database, payment_id: Any) -> None:
+    """Mark the stored payment as applied to invoices (its retry then has nothing left to do)."""
+    await db.payments.update_one({"_id": payment_id}, {"$set": {"applied": True}})

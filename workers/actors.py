@@ -15,6 +15,7 @@ from bson.errors import InvalidId
 
 from infra.progress import SweepLog
 from services import documents, expiry, rescoring, signals
+from store import customers as customer_store
 from workers.broker import setup_broker
 from workers.runtime import get_runtime
 
@@ -47,9 +48,9 @@ async def rescore_customer(customer_id: str, reason: str = "requested") -> None:
 async def rescore_all(reason: str = "daily sweep") -> None:
     """The daily sweep: queue a rescoring of every customer (receivables age overnight)."""
     runtime = await get_runtime()
-    sweep = SweepLog(log, "rescore_all", await runtime.db.customers.count_documents({}))
-    async for doc in runtime.db.customers.find({}, projection={"_id": 1}):
-        rescore_customer.send(str(doc["_id"]), reason)
+    sweep = SweepLog(log, "rescore_all", await customer_store.count_customers(runtime.db))
+    async for customer_id in customer_store.all_ids(runtime.db):
+        rescore_customer.send(str(customer_id), reason)
         sweep.advance()
     sweep.finish(queued=sweep.done)
 

@@ -1,0 +1,21 @@
+"""Limit changes: who changed a customer's credit limit, when, from what, to what and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from bson import ObjectId
+
+from store.connection import Database
+
+LIMIT_CHANGES = "limit_changes"
+
+
+async def record_limit_change(
+    db: Database, customer_id: ObjectId, *, before: Decimal, after: Decimal, actor: str, reason: str, at: datetime
+) -> None:
+    """Keep one limit change."""
+    await db[LIMIT_CHANGES].insert_one(
+        {"customer_id": customer_id, "before": before, "after": after, "actor": actor, "reason": reason, "at": at}
+    )

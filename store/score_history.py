@@ -1,0 +1,22 @@
+"""Score history: one entry per customer and day (a rescoring on the same day replaces it)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bson import ObjectId
+
+from store import dates
+from store.connection import Database
+
+SCORE_HISTORY = "score_history"
+
+
+async def record_score(db: Database, customer_id: ObjectId, day: date, fields: dict[str, Any]) -> None:
+    """Keep the day's score of the customer (``fields``: score, grade, policy version, reason)."""
+    await db[SCORE_HISTORY].update_one(
+        {"_id": f"{customer_id}:{day.isoformat()}"},
+        {"$set": {"customer_id": customer_id, "day": dates.to_bson(day), **fields}},
+        upsert=True,
+    )
