@@ -29,8 +29,7 @@ from schema.pagination import (
 )
 from schema.permissions import CREDIT, ONBOARDING, IsAuthenticated
 from scoring.qualification import is_in_force
-from services import documents as service
-from services import expiry
+from services import document_review, expiry, uploads
 from services.facts import to_certificate
 from store import certificates as cert_store
 from store import dates
@@ -308,7 +307,7 @@ class DocumentMutation:
         data = await upload.read(rt.settings.max_upload_bytes + 1)
         file_name = upload.filename or "upload"
         doc, errors = await run_mutation(
-            lambda: service.upload_document(
+            lambda: uploads.upload_document(
                 rt,
                 ids.decode_oid(customer_id, "Customer"),
                 file_name,
@@ -322,7 +321,7 @@ class DocumentMutation:
     @strawberry.mutation(permission_classes=[CREDIT])
     async def review_document(self, info: Info, id: strawberry.ID, approve: bool, note: str) -> DocumentPayload:
         doc, errors = await run_mutation(
-            lambda: service.review_document(
+            lambda: document_review.review_document(
                 info.context.runtime,
                 ids.decode_oid(id, "QualificationDocument"),
                 approve,

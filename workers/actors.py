@@ -14,7 +14,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from infra.progress import SweepLog
-from services import documents, expiry, rescoring, signals
+from services import document_reading, expiry, rescoring, signals
 from store import customers as customer_store
 from workers.broker import setup_broker
 from workers.runtime import get_runtime
@@ -59,7 +59,7 @@ async def rescore_all(reason: str = "daily sweep") -> None:
 async def process_document(document_id: str) -> None:
     """Read, verify and file one uploaded document (a no-op once it is decided)."""
     runtime = await get_runtime()
-    await documents.process_document(runtime, ObjectId(document_id), today=_today())
+    await document_reading.process_document(runtime, ObjectId(document_id), today=_today())
 
 
 @dramatiq.actor(max_retries=3)
