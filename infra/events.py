@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +23,10 @@ from store.connection import Database
 
 log = logging.getLogger("medcredit.events")
 CHANNEL = "medcredit:events"
+# The events of the ``events_together`` block this task runs in (None outside one).
+_together: ContextVar[list[tuple[str, Severity, ObjectId, dict[str, Any]]] | None] = ContextVar(
+    "medcredit_events_together", default=None
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -58,10 +65,40 @@ async def record_event(
     customer_id: ObjectId,
     payload: dict[str, Any],
 ) -> dict[str, Any]:
-    """Store an event with the next id, then publish it; returns the stored event."""
+    """Store an event with the next id, then publish it; returns the stored event.
+
+    Inside ``events_together`` the event is only noted (returned without its id) and
+    stored with the others on the way out.
+    """
+    together = _together.get()
+    if together is not None:
+        together.append((type_, severity, customer_id, payload))
+        return {"type": type_, "severity": severity.value, "customer_id": customer_id, "payload": _jsonable(payload)}
     event = await new_event(db, type_, severity, customer_id, payload)
     await store_and_publish(db, redis, event)
     return event
+
+
+@asynccontextmanager
+async def events_together(db: Database, redis: Any) -> AsyncIterator[None]:
+    """Store and publish the events recorded inside in one go, in the order they were raised.
+
+    One use case often raises several events (a rescoring: score, limit and warning
+    changes); one by one each cost a counter step and an insert, two round trips.
+    Together they cost two in all. The events are written on the way out, also when the
+    use case fails part-way, since what it changed before the failure stays changed.
+    Nested blocks leave the writing to the outermost.
+    """
+    if _together.get() is not None:
+        yield
+        return
+    raised: list[tuple[str, Severity, ObjectId, dict[str, Any]]] = []
+    token = _together.set(raised)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+        await record_events(db, redis, raised)
 
 
 async def record_events(

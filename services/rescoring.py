@@ -17,7 +17,7 @@ from typing import Any
 from bson import ObjectId
 
 from infra import ids
-from infra.events import record_event
+from infra.events import events_together, record_event
 from infra.runtime import Runtime
 from scoring import ledger as receivables
 from scoring.automatic_limits import automatic_limit
@@ -135,7 +135,8 @@ def _risk_document(assessment: Assessment, now: datetime) -> dict[str, Any]:
 async def rescore_customer(rt: Runtime, customer_id: ObjectId, *, today: date, reason: str) -> Assessment | None:
     """Score the customer as of ``today`` and apply what follows; None if it does not exist."""
     try:
-        async with credit_lock(rt.db, customer_id) as customer:
+        # Its score, limit and warning events are written together, before the lock is let go.
+        async with credit_lock(rt.db, customer_id) as customer, events_together(rt.db, rt.redis):
             return await _rescore_locked(rt, customer, today=today, reason=reason)
     except NoSuchCustomer:
         return None
