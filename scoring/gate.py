@@ -145,11 +145,7 @@ def decide_order(order: OrderRequest, customer: GateCustomer, as_of: date, polic
         found.add(HoldReason.CUSTOMER_BLOCKED)
     if order.amount > customer.available_credit and on_credit:
         found.add(HoldReason.CREDIT_LIMIT)
-    if (
-        customer.group_available_credit is not None
-        and order.amount > customer.group_available_credit
-        and on_credit
-    ):
+    if customer.group_available_credit is not None and order.amount > customer.group_available_credit and on_credit:
         found.add(HoldReason.GROUP_LIMIT)
     if customer.max_days_overdue > policy.gate.overdue_block_days and on_credit:
         found.add(HoldReason.OVERDUE)

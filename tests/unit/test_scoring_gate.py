@@ -113,7 +113,9 @@ def test_every_reason_is_listed_once_in_enum_order():
         )
     )
     customer = _customer(OP_EXPIRED, FILING, blocked=True, available="100000.00", overdue=95)
-    customer = replace(customer, group_available_credit=D("100.00"), prepayment_required=True, onboarding_approved=False)
+    customer = replace(
+        customer, group_available_credit=D("100.00"), prepayment_required=True, onboarding_approved=False
+    )
     decision = decide_order(order, customer, AS_OF, POLICY)
     assert order.amount == D("105000.00")
     assert decision.approved is False
