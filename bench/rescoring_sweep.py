@@ -95,7 +95,7 @@ async def _phases(sample: list[ObjectId]) -> dict[str, float]:
             docs = await ledger.invoices_of(rt.db, oid)
             certs = [rescoring.to_certificate(d) for d in await certificates.certificates_of(rt.db, oid)]
             t1 = time.perf_counter()
-            assess(rescoring.build_snapshot(customer, docs, certs, today, rt.policy), rt.policy, today)
+            assess(rescoring.snapshot_of(customer, docs, certs, today, rt.policy), rt.policy, today)
             t2 = time.perf_counter()
             await rescoring.rescore_customer(rt, oid, today=today, reason="bench phases")
             t3 = time.perf_counter()

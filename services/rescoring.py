@@ -8,7 +8,6 @@ entry per customer and day, and unchanged scores, limits and warnings emit no ev
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -19,13 +18,13 @@ from bson import ObjectId
 from infra import ids
 from infra.events import events_together, record_event
 from infra.runtime import Runtime
-from scoring import ledger as receivables
 from scoring.automatic_limits import automatic_limit
 from scoring.codes import LimitDecisionKind, Severity
 from scoring.policy import Policy
-from scoring.qualification import Certificate, qualification_status
+from scoring.qualification import Certificate
 from scoring.responses import requires_prepayment
 from scoring.scorecard import Assessment, CustomerSnapshot, assess
+from scoring.snapshot import build_snapshot
 from scoring.warnings import evaluate_warnings, risk_signals
 from services.alerts import sync_warnings
 from services.collection import follow_up
@@ -46,77 +45,26 @@ ZERO = Decimal("0.00")
 SYSTEM = "system:rescoring"
 
 
-def _months_back(today: date, n: int) -> list[tuple[int, int]]:
-    """The ``n`` complete calendar months before ``today``'s month, oldest first."""
-    year, month = today.year, today.month
-    months = []
-    for _ in range(n):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-        months.append((year, month))
-    return list(reversed(months))
-
-
-def monthly_volumes(invoices: list[receivables.Invoice], today: date, n: int) -> tuple[Decimal, ...]:
-    """Invoiced value per month over the last ``n`` complete months, oldest first.
-
-    Months before the customer's first invoice are left out rather than counted as zero:
-    a customer who started trading two months ago has two months of history, not four
-    months of nothing (which would halve its recommended limit).
-    """
-    if not invoices:
-        return ()
-    first = min((inv.issued_on.year, inv.issued_on.month) for inv in invoices)
-    totals = {key: ZERO for key in _months_back(today, n) if key >= first}
-    for inv in invoices:
-        key = (inv.issued_on.year, inv.issued_on.month)
-        if key in totals:
-            totals[key] += inv.amount
-    return tuple(totals.values())
-
-
-def _number(value: Any) -> float | None:
-    """A finite number from a free attribute, or None: "NaN" would poison the score."""
-    try:
-        number = float(value) if value is not None else None
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if number is not None and math.isfinite(number) else None
-
-
-def build_snapshot(
+def snapshot_of(
     customer: dict[str, Any],
     invoices: list[dict[str, Any]],
     certificates: list[Certificate],
     today: date,
     policy: Policy,
 ) -> CustomerSnapshot:
-    """Gather the scorecard's facts; deployments may add ``returns_rate``,
-    ``external_rating`` and ``customer_since`` to a customer's free attributes."""
-    all_invoices = [to_invoice(d) for d in invoices]
-    open_invoices = tuple(i for i in all_invoices if i.open_amount > 0)
-    attributes = customer.get("attributes") or {}
-    since_raw = attributes.get("customer_since")
-    try:
-        since = date.fromisoformat(since_raw) if isinstance(since_raw, str) else customer["created_at"].date()
-    except ValueError:
-        since = customer["created_at"].date()
-    months = max(policy.limits.volume_months, 2 * policy.scorecard.volume_trend_months)
+    """The scorecard's facts about a stored customer and its stored invoices (``scoring.snapshot``)."""
     previous = (customer.get("risk") or {}).get("score")
-    return CustomerSnapshot(
+    return build_snapshot(
         credit_limit=customer.get("credit_limit", ZERO),
         payment_term_days=customer_store.payment_term_days(customer),
-        open_invoices=open_invoices,
-        paid_history=tuple(i for i in all_invoices if i.settled_on is not None),
-        aging=receivables.aging(open_invoices, today),
         exposure=exposure_of(customer),
-        monthly_volumes=monthly_volumes(all_invoices, today, months),
-        returns_rate=_number(attributes.get("returns_rate")) or 0.0,
-        tenure_days=max(0, (today - since).days),
-        qualification=qualification_status(certificates, today, policy),
-        external_rating=_number(attributes.get("external_rating")),
+        invoices=[to_invoice(d) for d in invoices],
+        certificates=certificates,
+        attributes=customer.get("attributes") or {},
+        created_on=customer["created_at"].date(),
         previous_score=float(previous) if previous is not None else None,
+        today=today,
+        policy=policy,
     )
 
 
@@ -151,7 +99,7 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
     invoices = await ledger_store.invoices_of(db, customer_id)
     certificate_docs = await cert_store.certificates_of(db, customer_id)
     certificates = [to_certificate(d) for d in certificate_docs]
-    snapshot = build_snapshot(customer, invoices, certificates, today, policy)
+    snapshot = snapshot_of(customer, invoices, certificates, today, policy)
     snapshot = await with_ledger_returns(db, snapshot, customer_id, invoices, today, policy)
     # Outside signals replace attributes.external_rating and raise their own warnings.
     rating, signal_specs = await scoring_inputs(rt, customer, today, snapshot.external_rating)
