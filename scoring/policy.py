@@ -15,6 +15,7 @@ from typing import Any
 from common.roles import Role
 from scoring.codes import QualificationStatus, RiskGrade, Severity
 from scoring.errors import PolicyError
+from scoring.gate_policy import CoverRule, GatePolicy, parse_gate
 from scoring.lifecycle_policy import DEFAULT_LIFECYCLE, LifecyclePolicy, parse_lifecycle
 from scoring.onboarding_policy import NO_STANDARDS, OnboardingPolicy, parse_onboarding
 from scoring.policy_fields import boolean as _bool
@@ -39,19 +40,6 @@ FACTOR_NAMES: tuple[str, ...] = (
     "qualification",
     "external_rating",
 )
-
-#: Certificate types the gate knows (``verification.types.CertificateType`` values).
-CERTIFICATE_TYPES = frozenset(
-    {
-        "business_license",
-        "operation_license",
-        "class2_filing",
-        "production_license",
-        "registration_certificate",
-        "medical_institution_license",
-    }
-)
-DEVICE_CLASSES = frozenset({"I", "II", "III"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,33 +117,6 @@ class WarningPolicy:
     license_expired: WarningRung
     score_drop: tuple[WarningRung, ...]
     grade: Mapping[RiskGrade, WarningRung]
-
-
-@dataclass(frozen=True, slots=True)
-class CoverRule:
-    """Which device classes a certificate type covers and whether its scope is checked.
-
-    ``required_for`` are the classes for which this type is the licence the law asks
-    for (class III: the operation licence; class II: the filing). Verification holds
-    an upload's scope to the customer's purchases of those classes only: a class III
-    licence is not faulted for leaving out class II products the filing covers.
-    """
-
-    classes: frozenset[str]
-    check_scope: bool
-    required_for: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class GatePolicy:
-    """Order-gate rules."""
-
-    licence_free_classes: frozenset[str]
-    overdue_block_days: int
-    accepted_statuses: frozenset[str]
-    expired_statuses: frozenset[str]
-    expiring_within_days: int
-    covers: Mapping[str, CoverRule]
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,42 +299,6 @@ def _parse_warnings(data: Mapping[str, Any]) -> WarningPolicy:
     )
 
 
-def _classes(values: tuple[str, ...], path: str) -> frozenset[str]:
-    unknown = [v for v in values if v not in DEVICE_CLASSES]
-    if unknown:
-        raise PolicyError(f"{path}: unknown device class(es) {unknown}; use I, II, III")
-    return frozenset(values)
-
-
-def _parse_gate(data: Mapping[str, Any]) -> GatePolicy:
-    path = "gate."
-    covers_data = _table(data, "covers", path)
-    covers: dict[str, CoverRule] = {}
-    for cert_type, rule in covers_data.items():
-        cpath = f"gate.covers.{cert_type}"
-        if cert_type not in CERTIFICATE_TYPES:
-            raise PolicyError(f"{cpath}: unknown certificate type")
-        if not isinstance(rule, Mapping):
-            raise PolicyError(f"{cpath}: expected a table")
-        classes = _classes(_str_list(rule, "classes", cpath + "."), cpath + ".classes")
-        required_for = _classes(tuple(rule.get("required_for", ())), cpath + ".required_for")
-        if not required_for <= classes:
-            raise PolicyError(f"{cpath}.required_for: must be among its classes {sorted(classes)}")
-        covers[cert_type] = CoverRule(
-            classes=classes,
-            check_scope=_bool(rule, "check_scope", cpath + "."),
-            required_for=required_for,
-        )
-    return GatePolicy(
-        licence_free_classes=_classes(_str_list(data, "licence_free_classes", path), "gate.licence_free_classes"),
-        overdue_block_days=_int(data, "overdue_block_days", path),
-        accepted_statuses=frozenset(_str_list(data, "accepted_statuses", path)),
-        expired_statuses=frozenset(_str_list(data, "expired_statuses", path)),
-        expiring_within_days=_int(data, "expiring_within_days", path),
-        covers=MappingProxyType(covers),
-    )
-
-
 def parse_policy(data: Mapping[str, Any]) -> Policy:
     """Validate a policy mapping (as read from TOML) and build a ``Policy``.
 
@@ -396,7 +321,7 @@ def parse_policy(data: Mapping[str, Any]) -> Policy:
         grade_bands=_parse_grades(_table(data, "grades", "")),
         limits=_parse_limits(_table(data, "limits", "")),
         warnings=_parse_warnings(_table(data, "warnings", "")),
-        gate=_parse_gate(_table(data, "gate", "")),
+        gate=parse_gate(_table(data, "gate", "")),
         lifecycle=parse_lifecycle(data.get("lifecycle", {})),
         responses=parse_responses(data.get("responses") or {}),
         onboarding=parse_onboarding(data.get("onboarding")),
@@ -431,3 +356,18 @@ def load_policy(path: str | Path | None = None) -> Policy:
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"policy file is not valid TOML: {exc}") from None
     return parse_policy(data)
+
+
+# The gate's part lives in scoring.gate_policy; its types are part of this module's face.
+__all__ = [
+    "CoverRule",
+    "GatePolicy",
+    "LimitPolicy",
+    "Policy",
+    "ScorecardPolicy",
+    "WarningPolicy",
+    "WarningRung",
+    "load_policy",
+    "packaged_policy",
+    "parse_policy",
+]
