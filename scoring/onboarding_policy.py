@@ -15,6 +15,7 @@ from typing import Any
 from common.roles import Role
 from scoring.codes import CustomerType
 from scoring.errors import PolicyError
+from scoring.gate_policy import CERTIFICATE_TYPES, DEVICE_CLASSES
 from scoring.policy_fields import boolean as _bool
 from scoring.policy_fields import integer as _int
 from scoring.policy_fields import string as _str
@@ -22,17 +23,6 @@ from scoring.policy_fields import string_list as _str_list
 
 #: Customer types (the GraphQL ``CustomerType`` names) a standard may be written for.
 CUSTOMER_TYPES = frozenset(CustomerType.__members__)
-_CERTIFICATE_TYPES = frozenset(
-    {
-        "business_license",
-        "operation_license",
-        "class2_filing",
-        "production_license",
-        "registration_certificate",
-        "medical_institution_license",
-    }
-)
-_DEVICE_CLASSES = frozenset({"I", "II", "III"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +65,7 @@ NO_STANDARDS = OnboardingPolicy(
     review_every_days=365,
     expiring_within_days=60,
     hold_orders=False,
-    exempt_classes=frozenset(_DEVICE_CLASSES),
+    exempt_classes=frozenset(DEVICE_CLASSES),
     approver_roles=frozenset({Role.ONBOARDING, Role.CREDIT_MANAGER}),
     lapsed_notify=(Role.ONBOARDING,),
     standards=MappingProxyType({}),
@@ -93,7 +83,7 @@ def _requirement(item: Any, path: str) -> Requirement:
     if not isinstance(item, Mapping):
         raise PolicyError(f"{path}: expected a table")
     any_of = _str_list(item, "any_of", path + ".")
-    unknown = [t for t in any_of if t not in _CERTIFICATE_TYPES]
+    unknown = [t for t in any_of if t not in CERTIFICATE_TYPES]
     if unknown or not any_of:
         raise PolicyError(f"{path}.any_of: needs known certificate types, got {list(any_of)!r}")
     return Requirement(key=_str(item, "key", path + "."), label=_str(item, "label", path + "."), any_of=any_of)
@@ -115,7 +105,7 @@ def parse_onboarding(data: Mapping[str, Any] | None) -> OnboardingPolicy:
         raise PolicyError("onboarding: expected a table")
     path = "onboarding."
     exempt = _str_list(data, "exempt_classes", path)
-    if any(c not in _DEVICE_CLASSES for c in exempt):
+    if any(c not in DEVICE_CLASSES for c in exempt):
         raise PolicyError(f"onboarding.exempt_classes: use I, II, III, got {list(exempt)!r}")
     raw_standards = data.get("standards")
     if not isinstance(raw_standards, Mapping):
