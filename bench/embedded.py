@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 
@@ -16,3 +21,32 @@ def start_embedded() -> str:
     loop = asyncio.new_event_loop()
     threading.Thread(target=loop.run_forever, daemon=True).start()
     return asyncio.run_coroutine_threadsafe(server.start(), loop).result(30)
+
+
+def start_embedded_process() -> str:
+    """Start the embedded server in a process of its own, as a deployment runs it
+    (``medcredit db``, or ``medcredit up``), in a temporary folder; return its URL.
+
+    In the benchmark's own process it would share one interpreter lock with the code
+    being measured, which no deployment does. It stops when the benchmark exits.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tempfile.mkdtemp(prefix="medcredit-bench-")
+    serve = (
+        "import asyncio, sys; from pathlib import Path; from infra.embedded_db import EmbeddedMongo; "
+        "asyncio.run(EmbeddedMongo(Path(sys.argv[1]), port=int(sys.argv[2])).serve_forever())"
+    )
+    server = subprocess.Popen([sys.executable, "-c", serve, folder, str(port)])
+    atexit.register(server.terminate)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return f"mongodb://127.0.0.1:{port}/?directConnection=true"
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError("the embedded database process exited at start") from None
+            time.sleep(0.05)
+    raise RuntimeError("the embedded database did not start in 30 s")

@@ -26,7 +26,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from bench.embedded import start_embedded
+from bench.embedded import start_embedded, start_embedded_process
 
 
 def _seed_documents(customers: int, invoices: int, rng: random.Random) -> tuple[list[dict], list[dict]]:
@@ -110,10 +110,21 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=300)
     parser.add_argument("--invoices", type=int, default=20)
     parser.add_argument("--threads", type=int, default=8, help="worker threads (concurrent actors)")
+    parser.add_argument(
+        "--same-process",
+        action="store_true",
+        help="run the embedded database inside the benchmark's process (one interpreter lock for both)",
+    )
     args = parser.parse_args()
 
-    backend = "MONGODB_URL" if os.environ.get("MONGODB_URL") else "embedded"
-    os.environ["MONGODB_URL"] = os.environ.get("MONGODB_URL") or start_embedded()
+    if os.environ.get("MONGODB_URL"):
+        backend = "MONGODB_URL"
+    elif args.same_process:
+        backend = "embedded, in the benchmark's process"
+        os.environ["MONGODB_URL"] = start_embedded()
+    else:
+        backend = "embedded, in its own process as deployed"
+        os.environ["MONGODB_URL"] = start_embedded_process()
     os.environ["MONGODB_DB"] = f"medcredit_bench_{uuid.uuid4().hex[:8]}"
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/10")
     os.environ.setdefault("MEDCREDIT_SECRET", "bench-secret-" + "b" * 40)

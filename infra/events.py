@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -23,10 +23,11 @@ from store.connection import Database
 
 log = logging.getLogger("medcredit.events")
 CHANNEL = "medcredit:events"
+# An event noted, not yet stored: type, severity, customer, payload.
+RaisedEvent = tuple[str, Severity, ObjectId, dict[str, Any]]
+
 # The events of the ``events_together`` block this task runs in (None outside one).
-_together: ContextVar[list[tuple[str, Severity, ObjectId, dict[str, Any]]] | None] = ContextVar(
-    "medcredit_events_together", default=None
-)
+_together: ContextVar[list[RaisedEvent] | None] = ContextVar("medcredit_events_together", default=None)
 
 
 def _jsonable(value: Any) -> Any:
@@ -92,18 +93,30 @@ async def events_together(db: Database, redis: Any) -> AsyncIterator[None]:
     if _together.get() is not None:
         yield
         return
-    raised: list[tuple[str, Severity, ObjectId, dict[str, Any]]] = []
-    token = _together.set(raised)
+    raised: list[RaisedEvent] = []
     try:
-        yield
+        with events_noted() as raised:
+            yield
     finally:
-        _together.reset(token)
         await record_events(db, redis, raised)
 
 
-async def record_events(
-    db: Database, redis: Any, raised: list[tuple[str, Severity, ObjectId, dict[str, Any]]]
-) -> list[dict[str, Any]]:
+@contextmanager
+def events_noted() -> Iterator[list[RaisedEvent]]:
+    """Note the events recorded inside in the yielded list, in raising order, and store none.
+
+    For a use case that stores its events only if it succeeds (a sweep's rescorings,
+    say): it passes the list to ``record_events`` afterwards, or drops it.
+    """
+    raised: list[RaisedEvent] = []
+    token = _together.set(raised)
+    try:
+        yield raised
+    finally:
+        _together.reset(token)
+
+
+async def record_events(db: Database, redis: Any, raised: list[RaisedEvent]) -> list[dict[str, Any]]:
     """Store a burst of events (type, severity, customer, payload) with consecutive ids, then publish them.
 
     One counter step and one insert for the lot: a batch of order decisions costs three

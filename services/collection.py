@@ -25,6 +25,7 @@ from services.errors import ErrorCode, InvalidInput, Problem, invalid
 from store import audit as audit_store
 from store import collection_tasks as store
 from store import dates
+from store.batch import WriteBatch
 
 OPEN, IN_PROGRESS, PROMISED, DONE, ESCALATED = "OPEN", "IN_PROGRESS", "PROMISED", "DONE", "ESCALATED"
 SETTABLE = (IN_PROGRESS, PROMISED, DONE, ESCALATED)
@@ -42,52 +43,55 @@ def _overdue(invoices: Sequence[Invoice], today: date) -> list[Invoice]:
 
 
 async def follow_up(
-    rt: Runtime, customer: dict[str, Any], specs: Sequence[WarningSpec], invoices: Sequence[Invoice], today: date
+    rt: Runtime,
+    customer: dict[str, Any],
+    specs: Sequence[WarningSpec],
+    invoices: Sequence[Invoice],
+    today: date,
+    *,
+    task: dict[str, Any] | None,
+    writes: WriteBatch,
 ) -> tuple[WarningSpec, ...]:
-    """Open, refresh or close the customer's task; returns ``specs`` plus a broken-promise warning if due."""
+    """Open, refresh or close the customer's open ``task`` (as loaded under its credit lock),
+    staging the change in ``writes``; returns ``specs`` plus a broken-promise warning if due."""
     policy = rt.policy.responses
     oid = customer["_id"]
     overdue = _overdue(invoices, today)
     numbers = [i.number for i in overdue]
     amount = sum((i.open_amount for i in overdue), Decimal("0.00"))
-    task = await store.open_task_of(rt.db, oid)
     if task is None:
         if overdue and any(s.kind in policy.collection_kinds for s in specs):
             now = datetime.now(UTC)
-            task = await store.insert_task(
-                rt.db,
-                {
-                    "customer_id": oid,
-                    "open_key": store.open_key(oid),
-                    "invoices": numbers,
-                    "amount": amount,
-                    "assignee": None,
-                    "status": OPEN,
-                    "due_on": dates.to_bson(today + timedelta(days=policy.collection_due_days)),
-                    "promised_on": None,
-                    "promise_broken": False,
-                    "notes": [_note(SYSTEM, f"opened: {amount:,.2f} overdue on {len(numbers)} invoice(s)")],
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
+            task = {
+                "_id": ObjectId(),
+                "customer_id": oid,
+                "open_key": store.open_key(oid),
+                "invoices": numbers,
+                "amount": amount,
+                "assignee": None,
+                "status": OPEN,
+                "due_on": dates.to_bson(today + timedelta(days=policy.collection_due_days)),
+                "promised_on": None,
+                "promise_broken": False,
+                "notes": [_note(SYSTEM, f"opened: {amount:,.2f} overdue on {len(numbers)} invoice(s)")],
+                "created_at": now,
+                "updated_at": now,
+            }
+            store.stage_insert(writes, task)
             await _event(rt, task, "OPENED")
         return tuple(specs)
     if not overdue:
-        closed = await store.update_task(
-            rt.db,
-            task["_id"],
-            {
-                "status": DONE,
-                "amount": amount,
-                "invoices": [],
-                "promise_broken": False,
-                "updated_at": datetime.now(UTC),
-            },
-            note=_note(SYSTEM, "closed: nothing is overdue any more"),
-            unset=("open_key",),
+        closing = {
+            "status": DONE,
+            "amount": amount,
+            "invoices": [],
+            "promise_broken": False,
+            "updated_at": datetime.now(UTC),
+        }
+        store.stage_update(
+            writes, task["_id"], closing, note=_note(SYSTEM, "closed: nothing is overdue any more"), unset=("open_key",)
         )
-        await _event(rt, closed, "CLOSED")
+        await _event(rt, {**task, **closing}, "CLOSED")
         return tuple(specs)
     changes: dict[str, Any] = {}
     if task.get("invoices") != numbers or task.get("amount") != amount:
@@ -99,7 +103,8 @@ async def follow_up(
         note = _note(SYSTEM, f"promise broken: payment promised by {promised.isoformat()} not received")
     if changes:
         changes["updated_at"] = datetime.now(UTC)
-        task = await store.update_task(rt.db, task["_id"], changes, note=note) or task
+        store.stage_update(writes, task["_id"], changes, note=note)
+        task = {**task, **changes}
         if note is not None:
             await _event(rt, task, "PROMISE_BROKEN")
     if not task.get("promise_broken"):

@@ -27,6 +27,7 @@ from services.rescoring import record_limit_change
 from store import customers as customer_store
 from store import dates
 from store import limit_requests as store
+from store.batch import WriteBatch
 
 ZERO = Decimal("0.00")
 PENDING, APPROVED, DECLINED = "PENDING", "APPROVED", "DECLINED"
@@ -89,18 +90,27 @@ async def request_limit(
     return doc
 
 
-async def propose_from_scorecard(rt: Runtime, customer: dict[str, Any], proposed: Decimal, reason: str) -> bool:
+def propose_from_scorecard(
+    customer: dict[str, Any],
+    proposed: Decimal,
+    reason: str,
+    *,
+    pending: dict[str, Any] | None,
+    writes: WriteBatch,
+) -> bool:
     """Keep the scorecard's increase beyond the step as the customer's one pending system
-    request; returns whether it is new or changed (the caller raises LIMIT_PROPOSED then)."""
+    request (``pending``: the one it has now, if any), staged in ``writes``; returns
+    whether it is new or changed (the caller raises LIMIT_PROPOSED then)."""
     current = customer.get("credit_limit", ZERO)
-    pending = await store.pending_system_request(rt.db, customer["_id"])
     if pending is not None:
         if pending["requested"] == proposed and pending["current"] == current:
             return False
-        await store.update_pending(rt.db, pending["_id"], {"requested": proposed, "current": current, "reason": reason})
+        store.stage_update_pending(
+            writes, pending["_id"], {"requested": proposed, "current": current, "reason": reason}
+        )
         return True
-    await store.insert_request(
-        rt.db,
+    store.stage_insert(
+        writes,
         {
             "_id": ObjectId(),
             "customer_id": customer["_id"],
@@ -116,12 +126,12 @@ async def propose_from_scorecard(rt: Runtime, customer: dict[str, Any], proposed
     return True
 
 
-async def withdraw_scorecard_proposal(rt: Runtime, customer_id: ObjectId, why: str) -> None:
-    """The scorecard no longer asks for more (the score fell back): its pending ask lapses."""
-    pending = await store.pending_system_request(rt.db, customer_id)
+def withdraw_scorecard_proposal(pending: dict[str, Any] | None, why: str, *, writes: WriteBatch) -> None:
+    """The scorecard no longer asks for more (the score fell back): its ``pending`` ask
+    lapses (staged in ``writes``)."""
     if pending is not None:
-        await store.update_pending(
-            rt.db,
+        store.stage_update_pending(
+            writes,
             pending["_id"],
             {
                 "status": DECLINED,
@@ -204,19 +214,27 @@ async def _apply(rt: Runtime, customer: dict[str, Any], request: dict[str, Any],
     )
 
 
-async def end_temporary_limit(rt: Runtime, customer: dict[str, Any], today: date) -> dict[str, Any]:
-    """On (or after) its last day a temporary limit falls back; returns the customer as now.
+async def end_temporary_limit(
+    rt: Runtime, customer: dict[str, Any], today: date, *, writes: WriteBatch
+) -> dict[str, Any]:
+    """On (or after) its last day a temporary limit falls back; returns the customer fields that change.
 
-    The caller holds the customer's credit lock (the daily rescoring calls this first).
+    The caller holds the customer's credit lock (the daily rescoring calls this first)
+    and sets the fields with its own; the limit change is staged in ``writes``.
     """
     temporary = customer.get("temporary_limit")
     if not temporary or dates.from_bson(temporary["until"]) > today:  # type: ignore[operator]
-        return customer
+        return {}
     before = customer.get("credit_limit", ZERO)
     after = temporary["base"]
-    await customer_store.set_fields(rt.db, customer["_id"], {"credit_limit": after, "temporary_limit": None})
     await record_limit_change(
-        rt, customer["_id"], before=before, after=after, actor=store.SYSTEM_REQUESTER, reason="temporary limit ended"
+        rt,
+        customer["_id"],
+        before=before,
+        after=after,
+        actor=store.SYSTEM_REQUESTER,
+        reason="temporary limit ended",
+        writes=writes,
     )
     await record_event(
         rt.db,
@@ -226,4 +244,4 @@ async def end_temporary_limit(rt: Runtime, customer: dict[str, Any], today: date
         customer["_id"],
         {"before": before, "after": after, "until": temporary["until"].date().isoformat()},
     )
-    return {**customer, "credit_limit": after, "temporary_limit": None}
+    return {"credit_limit": after, "temporary_limit": None}

@@ -36,6 +36,7 @@ from store import audit as audit_store
 from store import certificates as cert_store
 from store import dates
 from store import onboarding as store
+from store.batch import WriteBatch
 from store.locks import NoSuchCustomer, credit_lock
 from verification.normalize import names_match
 from verification.uscc import normalize_uscc
@@ -107,12 +108,12 @@ async def _status_event(
 
 
 async def refresh_onboarding(
-    rt: Runtime, customer: dict[str, Any], certificates: Sequence[dict[str, Any]], *, today: date
+    rt: Runtime, customer: dict[str, Any], certificates: Sequence[dict[str, Any]], *, today: date, writes: WriteBatch
 ) -> tuple[dict[str, Any], list[WarningSpec]]:
     """Re-assess the file inside rescoring (which holds the credit lock).
 
     A standing sign-off that no longer yields APPROVED lapses here, with an event and
-    an audit row; while a lapsed file is not approved again, ONBOARDING (and the roles
+    an audit row (staged in ``writes``); while a lapsed file is not approved again, ONBOARDING (and the roles
     in ``onboarding.lapsed_notify``) see a warning.
 
     Returns:
@@ -132,13 +133,14 @@ async def refresh_onboarding(
         changes["onboarding.approval.state"] = ApprovalState.LAPSED.value
         changes["onboarding.approval.lapsed_at"] = datetime.now(UTC)
         changes["onboarding.approval.lapse_reason"] = reason
-        await rt.audit.write(
+        audit_store.stage_entry(
+            writes,
             audit_store.entry(
                 customer["_id"],
                 "ONBOARDING_LAPSED",
                 "system:onboarding",
                 {"status": state.status.value, "reason": reason},
-            )
+            ),
         )
         approval = Approval(ApprovalState.LAPSED, approval.approved_on, approval.suspended)
         state = assess_onboarding(

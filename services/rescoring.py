@@ -8,7 +8,9 @@ entry per customer and day, and unchanged scores, limits and warnings emit no ev
 
 from __future__ import annotations
 
-from dataclasses import replace
+import asyncio
+import logging
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +18,7 @@ from typing import Any
 from bson import ObjectId
 
 from infra import ids
-from infra.events import events_together, record_event
+from infra.events import RaisedEvent, events_noted, record_event, record_events
 from infra.runtime import Runtime
 from scoring.automatic_limits import automatic_limit
 from scoring.codes import LimitDecisionKind, Severity
@@ -32,17 +34,24 @@ from services.credit import exposure_of
 from services.facts import to_certificate, to_invoice
 from services.groups import related_party_specs, tell_siblings
 from services.onboarding import refresh_onboarding
-from services.returns import with_ledger_returns
+from services.returns import returns_since, with_ledger_returns
 from services.signals import scoring_inputs
 from store import audit as audit_store
 from store import certificates as cert_store
+from store import collection_tasks as task_store
+from store import credit_notes as credit_note_store
 from store import customers as customer_store
 from store import ledger as ledger_store
 from store import limit_changes, score_history
-from store.locks import NoSuchCustomer, credit_lock
+from store import limit_requests as request_store
+from store import signals as signal_store
+from store import warnings as warning_store
+from store.batch import WriteBatch
+from store.locks import LockLost, NoSuchCustomer, credit_lock, credit_locks, released_missed, stage_release
 
 ZERO = Decimal("0.00")
 SYSTEM = "system:rescoring"
+log = logging.getLogger("medcredit.rescoring")
 
 
 def snapshot_of(
@@ -80,40 +89,133 @@ def _risk_document(assessment: Assessment, now: datetime) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What one rescoring reads besides the customer, loaded while it holds the credit lock."""
+
+    invoices: list[dict[str, Any]]
+    certificates: list[dict[str, Any]]
+    credit_notes: list[dict[str, Any]]  # since the returns window began
+    signals: list[dict[str, Any]]
+    open_task: dict[str, Any] | None
+    active_warnings: list[dict[str, Any]]
+    pending_proposal: dict[str, Any] | None
+
+
+async def load_facts(rt: Runtime, customer_ids: list[ObjectId], today: date) -> dict[ObjectId, Facts]:
+    """The facts of every customer in ``customer_ids``: one read per collection for all of them, sent at once."""
+    db = rt.db
+    since = returns_since(today, rt.policy)
+    async with asyncio.TaskGroup() as reads:
+        invoices = reads.create_task(ledger_store.invoices_of_many(db, customer_ids))
+        certificates = reads.create_task(cert_store.certificates_of_many(db, customer_ids))
+        notes = reads.create_task(credit_note_store.credit_notes_of_many(db, customer_ids, since=since))
+        signals = reads.create_task(signal_store.signals_of_many(db, customer_ids))
+        tasks = reads.create_task(task_store.open_tasks_of_many(db, customer_ids))
+        warnings = reads.create_task(warning_store.active_warnings_of_many(db, customer_ids))
+        proposals = reads.create_task(request_store.pending_system_requests_of_many(db, customer_ids))
+    return {
+        oid: Facts(
+            invoices=sorted(invoices.result()[oid], key=lambda d: d["due_on"]),
+            certificates=certificates.result()[oid],
+            credit_notes=notes.result()[oid],
+            signals=signals.result()[oid],
+            open_task=tasks.result().get(oid),
+            active_warnings=warnings.result()[oid],
+            pending_proposal=proposals.result().get(oid),
+        )
+        for oid in customer_ids
+    }
+
+
 async def rescore_customer(rt: Runtime, customer_id: ObjectId, *, today: date, reason: str) -> Assessment | None:
     """Score the customer as of ``today`` and apply what follows; None if it does not exist."""
     try:
-        # Its score, limit and warning events are written together, before the lock is let go.
-        async with credit_lock(rt.db, customer_id) as customer, events_together(rt.db, rt.redis):
-            return await _rescore_locked(rt, customer, today=today, reason=reason)
+        async with credit_lock(rt.db, customer_id) as customer:
+            decided = await _rescore_locked(rt, [customer], today=today, reason=reason, isolate=False)
     except NoSuchCustomer:
         return None
+    return decided[customer_id]
 
 
-async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date, reason: str) -> Assessment:
-    db, policy, customer_id = rt.db, rt.policy, customer["_id"]
+async def rescore_many(rt: Runtime, customer_ids: list[ObjectId], *, today: date, reason: str) -> list[ObjectId]:
+    """Rescore a chunk of customers together (the sweep): one load, the decisions, one write.
+
+    Returns the customers left out: those whose credit lock was busy (an order or a
+    payment in progress) or whose rescoring failed. The caller rescores them on their
+    own, where waiting for the lock and retrying belong.
+    """
+    async with credit_locks(rt.db, customer_ids) as customers:
+        decided = await _rescore_locked(rt, customers, today=today, reason=reason, isolate=True)
+    return [oid for oid in customer_ids if oid not in decided]
+
+
+async def _rescore_locked(
+    rt: Runtime, customers: list[dict[str, Any]], *, today: date, reason: str, isolate: bool
+) -> dict[ObjectId, Assessment]:
+    """Rescore customers whose locks the caller holds: load, decide each, write all.
+
+    A decision stages its writes and notes its events; only decisions that succeed
+    are written, together, before the locks are let go. With ``isolate`` a failing
+    decision is logged and left out, so one bad customer does not cost the chunk.
+    """
+    facts = await load_facts(rt, [c["_id"] for c in customers], today)
+    writes = WriteBatch()
+    events: list[RaisedEvent] = []
+    decided: dict[ObjectId, Assessment] = {}
+    block_changed: list[tuple[dict[str, Any], bool]] = []
+    for customer in customers:
+        own = WriteBatch()
+        try:
+            with events_noted() as raised:
+                assessment, blocked = await _decide(
+                    rt, customer, facts[customer["_id"]], own, today=today, reason=reason
+                )
+        except Exception:
+            if not isolate:
+                raise
+            log.exception("rescoring customer %s failed; left for a rescoring of its own", customer["_id"])
+            continue
+        writes.extend(own)
+        events.extend(raised)
+        decided[customer["_id"]] = assessment
+        if blocked is not None:
+            block_changed.append((customer, blocked))
+    if lost := released_missed(await writes.flush(rt.db)):
+        # A lock outlived its 30 s lease and passed on: that customer's fields were not
+        # written over the new holder's; the message is retried.
+        raise LockLost(f"{lost} of {len(decided)} customers' credit locks expired before their rescoring was written")
+    await record_events(rt.db, rt.redis, events)
+    for customer, blocked in block_changed:
+        await tell_siblings(rt, customer, blocked)
+    return decided
+
+
+async def _decide(
+    rt: Runtime, customer: dict[str, Any], facts: Facts, writes: WriteBatch, *, today: date, reason: str
+) -> tuple[Assessment, bool | None]:
+    """One customer's rescoring, its writes staged in ``writes``; returns the assessment
+    and, when the customer's block changed, whether it is now blocked."""
+    policy, customer_id = rt.policy, customer["_id"]
     # Imported lazily: limit requests record their changes through this module.
     from services.limit_requests import end_temporary_limit
 
-    customer = await end_temporary_limit(rt, customer, today)
-    invoices = await ledger_store.invoices_of(db, customer_id)
-    certificate_docs = await cert_store.certificates_of(db, customer_id)
-    certificates = [to_certificate(d) for d in certificate_docs]
-    snapshot = snapshot_of(customer, invoices, certificates, today, policy)
-    snapshot = await with_ledger_returns(db, snapshot, customer_id, invoices, today, policy)
+    changes: dict[str, Any] = await end_temporary_limit(rt, customer, today, writes=writes)
+    customer = {**customer, **changes}
+    certificates = [to_certificate(d) for d in facts.certificates]
+    snapshot = snapshot_of(customer, facts.invoices, certificates, today, policy)
+    snapshot = with_ledger_returns(snapshot, facts.invoices, facts.credit_notes, today, policy)
     # Outside signals replace attributes.external_rating and raise their own warnings.
-    rating, signal_specs = await scoring_inputs(rt, customer, today, snapshot.external_rating)
+    rating, signal_specs = scoring_inputs(policy, facts.signals, today, snapshot.external_rating)
     snapshot = replace(snapshot, external_rating=rating)
     assessment = assess(snapshot, policy, today)
     now = datetime.now(UTC)
     old_risk = customer.get("risk") or {}
     # Overdue as of the scoring day, kept on the customer for the risk report's aggregation.
-    changes: dict[str, Any] = {
-        "risk": _risk_document(assessment, now),
-        "overdue_amount": snapshot.aging.overdue,
-    }
-    await score_history.record_score(
-        db,
+    changes["risk"] = _risk_document(assessment, now)
+    changes["overdue_amount"] = snapshot.aging.overdue
+    score_history.stage_score(
+        writes,
         customer_id,
         today,
         {
@@ -126,7 +228,7 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
     if old_risk.get("grade") != assessment.grade.value or old_risk.get("score") != assessment.score:
         worse = bool(old_risk) and assessment.grade.value > old_risk.get("grade", "A")
         await record_event(
-            db,
+            rt.db,
             rt.redis,
             "SCORE_CHANGED",
             Severity.MEDIUM if worse else Severity.INFO,
@@ -140,36 +242,46 @@ async def _rescore_locked(rt: Runtime, customer: dict[str, Any], *, today: date,
                 "policyVersion": policy.version,
             },
         )
-    changes.update(await _apply_limit_policy(rt, customer, snapshot, assessment))
+    changes.update(await _apply_limit_policy(rt, customer, snapshot, assessment, facts.pending_proposal, writes))
     specs = evaluate_warnings(risk_signals(snapshot, assessment, certificates, today, policy), policy)
     specs = (*specs, *await related_party_specs(rt, customer))
-    specs = await follow_up(rt, customer, (*specs, *signal_specs), snapshot.open_invoices, today)  # tasks, promises
+    specs = await follow_up(  # tasks, promises
+        rt, customer, (*specs, *signal_specs), snapshot.open_invoices, today, task=facts.open_task, writes=writes
+    )
     changes["prepayment_required"] = requires_prepayment(assessment.grade, [s.kind for s in specs], policy.responses)
     # The onboarding file is re-assessed with the certificates: a fall-back warns ONBOARDING.
-    onboarding_changes, onboarding_specs = await refresh_onboarding(rt, customer, certificate_docs, today=today)
+    onboarding_changes, onboarding_specs = await refresh_onboarding(
+        rt, customer, facts.certificates, today=today, writes=writes
+    )
     changes.update(onboarding_changes)
     specs = (*specs, *onboarding_specs)
-    blocked = await sync_warnings(rt, customer, specs)
-    if blocked != bool(customer.get("blocked")):
+    blocked = await sync_warnings(rt, customer, specs, active_warnings=facts.active_warnings, writes=writes)
+    block_changed = blocked != bool(customer.get("blocked"))
+    if block_changed:
         changes["blocked"] = blocked
         await record_event(
-            db,
+            rt.db,
             rt.redis,
             "CUSTOMER_BLOCKED" if blocked else "CUSTOMER_UNBLOCKED",
             Severity.CRITICAL if blocked else Severity.INFO,
             customer_id,
             {"blocked": blocked, "reasons": [s.kind for s in specs if s.blocks_customer]},
         )
-    await customer_store.set_fields(db, customer_id, changes)
-    if "blocked" in changes:
-        await tell_siblings(rt, customer, blocked)
-    return assessment
+    # The customer's new fields and the end of its lock are one write.
+    stage_release(writes, customer, changes)
+    return assessment, blocked if block_changed else None
 
 
 async def _apply_limit_policy(
-    rt: Runtime, customer: dict[str, Any], snapshot: CustomerSnapshot, assessment: Assessment
+    rt: Runtime,
+    customer: dict[str, Any],
+    snapshot: CustomerSnapshot,
+    assessment: Assessment,
+    pending: dict[str, Any] | None,
+    writes: WriteBatch,
 ) -> dict[str, Any]:
-    """Apply the limit decision; returns the customer fields to set.
+    """Apply the limit decision (staged in ``writes``; ``pending``: the scorecard's
+    pending proposal); returns the customer fields to set.
 
     The automatic limit is a function of the anchor (the limit a person last set) and
     today's recommendation only, never of earlier automatic limits: history recorded in
@@ -200,11 +312,16 @@ async def _apply_limit_policy(
             after=decision.new_limit,
             actor=SYSTEM,
             reason=f"{decision.reason} (grade {assessment.grade.value}, policy {assessment.policy_version})",
+            writes=writes,
         )
         changes["credit_limit"] = decision.new_limit
     if decision.kind is LimitDecisionKind.INCREASE_NEEDS_APPROVAL:
-        if await propose_from_scorecard(
-            rt, {**customer, "credit_limit": decision.new_limit}, decision.proposed_limit, decision.reason
+        if propose_from_scorecard(
+            {**customer, "credit_limit": decision.new_limit},
+            decision.proposed_limit,
+            decision.reason,
+            pending=pending,
+            writes=writes,
         ):
             await record_event(
                 rt.db,
@@ -225,23 +342,39 @@ async def _apply_limit_policy(
             "at": datetime.now(UTC),
         }
     else:
-        await withdraw_scorecard_proposal(rt, customer["_id"], "the recommendation no longer exceeds the step")
+        withdraw_scorecard_proposal(pending, "the recommendation no longer exceeds the step", writes=writes)
         changes["limit_proposal"] = None
     return changes
 
 
 async def record_limit_change(
-    rt: Runtime, customer_id: ObjectId, *, before: Decimal, after: Decimal, actor: str, reason: str
+    rt: Runtime,
+    customer_id: ObjectId,
+    *,
+    before: Decimal,
+    after: Decimal,
+    actor: str,
+    reason: str,
+    writes: WriteBatch | None = None,
 ) -> None:
-    """Keep who changed the limit, when, from what, to what and why; then tell subscribers."""
-    await limit_changes.record_limit_change(
-        rt.db, customer_id, before=before, after=after, actor=actor, reason=reason, at=datetime.now(UTC)
+    """Keep who changed the limit, when, from what, to what and why; then tell subscribers.
+
+    With ``writes`` the change and its audit row are staged there instead of written now.
+    """
+    at = datetime.now(UTC)
+    row = audit_store.entry(
+        customer_id, "LIMIT_CHANGED", actor, {"before": str(before), "after": str(after), "reason": reason}
     )
-    await rt.audit.write(
-        audit_store.entry(
-            customer_id, "LIMIT_CHANGED", actor, {"before": str(before), "after": str(after), "reason": reason}
+    if writes is None:
+        await limit_changes.record_limit_change(
+            rt.db, customer_id, before=before, after=after, actor=actor, reason=reason, at=at
         )
-    )
+        await rt.audit.write(row)
+    else:
+        limit_changes.stage_limit_change(
+            writes, customer_id, before=before, after=after, actor=actor, reason=reason, at=at
+        )
+        audit_store.stage_entry(writes, row)
     await record_event(
         rt.db,
         rt.redis,

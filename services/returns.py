@@ -10,23 +10,25 @@ from scoring.policy import Policy
 from scoring.returns import ReturnNote, returns_rate
 from scoring.scorecard import CustomerSnapshot
 from services.facts import to_invoice
-from store import credit_notes as store
 from store import dates
-from store.connection import Database
 
 
-async def with_ledger_returns(
-    db: Database,
+def returns_since(today: date, policy: Policy) -> date:
+    """The first day of the returns window: credit notes from then on count."""
+    return today - timedelta(days=31 * policy.lifecycle.returns_window_months)
+
+
+def with_ledger_returns(
     snapshot: CustomerSnapshot,
-    customer_id: Any,
     invoices: list[dict[str, Any]],
+    notes: list[dict[str, Any]],
     today: date,
     policy: Policy,
 ) -> CustomerSnapshot:
-    """The snapshot with the returns rate the ledger shows; unchanged when the customer
-    invoiced nothing in the window (then ``attributes.returns_rate`` stands)."""
+    """The snapshot with the returns rate the ledger shows (``notes``: the customer's
+    credit notes since ``returns_since``); unchanged when the customer invoiced nothing
+    in the window (then ``attributes.returns_rate`` stands)."""
     months = policy.lifecycle.returns_window_months
-    notes = await store.credit_notes_of(db, customer_id, since=today - timedelta(days=31 * months))
     rate = returns_rate(
         [to_invoice(d) for d in invoices],
         [

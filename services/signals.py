@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -23,6 +24,7 @@ from infra import ids
 from infra.events import record_event
 from infra.runtime import Runtime
 from scoring.codes import Severity
+from scoring.policy import Policy
 from scoring.responses import RATING, Signal, external_rating, signal_warnings
 from scoring.warnings import WarningSpec
 from services.errors import MAX_NAME_CHARS, MAX_NOTE_CHARS, ErrorCode, InvalidInput, Problem, invalid
@@ -141,16 +143,17 @@ def _signal(doc: dict[str, Any]) -> Signal:
     return Signal(doc["kind"], Severity(doc["severity"]), occurred, doc.get("score"))
 
 
-async def scoring_inputs(
-    rt: Runtime, customer: dict[str, Any], today: date, fallback_rating: float | None
+def scoring_inputs(
+    policy_all: Policy, signal_documents: Sequence[dict[str, Any]], today: date, fallback_rating: float | None
 ) -> tuple[float | None, list[WarningSpec]]:
-    """What the signals mean for rescoring: the external rating and the warnings to keep up.
+    """What the customer's stored signals mean for rescoring: the external rating and the
+    warnings to keep up.
 
     Without any signal the customer's ``attributes.external_rating`` (``fallback_rating``)
     stands, so deployments that typed ratings by hand keep their scores.
     """
-    signals = [_signal(d) for d in await store.signals_of(rt.db, customer["_id"])]
-    policy = rt.policy.responses
+    signals = [_signal(d) for d in signal_documents]
+    policy = policy_all.responses
     if not signals:
         return fallback_rating, []
     rating = external_rating(signals, today, policy)

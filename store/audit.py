@@ -14,6 +14,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from store.batch import WriteBatch
 from store.connection import Database
 from store.paging import Page, SortKey, Window, read_page
 
@@ -28,6 +29,11 @@ def entry(customer_id: ObjectId | None, action: str, actor: str, detail: dict[st
 async def insert_entry(db: Database, row: dict[str, Any]) -> None:
     """Store one row made by ``entry``, on its own (``AuditWriter`` groups concurrent rows)."""
     await db[AUDIT].insert_one(row)
+
+
+def stage_entry(batch: WriteBatch, row: dict[str, Any]) -> None:
+    """Stage one row made by ``entry`` in ``batch`` (it is stored with the use case's other writes)."""
+    batch.insert(AUDIT, row)
 
 
 async def entries_for(db: Database, customer_id: ObjectId, limit: int) -> list[dict[str, Any]]:

@@ -3,11 +3,13 @@ customer has at most one open task; closing it (DONE) removes the key."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from store.batch import WriteBatch
 from store.connection import Database
 from store.paging import Page, SortKey, Window, read_page
 
@@ -22,6 +24,12 @@ def open_key(customer_id: ObjectId) -> str:
 async def open_task_of(db: Database, customer_id: ObjectId) -> dict[str, Any] | None:
     """The customer's open collection task, or None."""
     return await db[TASKS].find_one({"open_key": open_key(customer_id)})
+
+
+async def open_tasks_of_many(db: Database, customer_ids: Sequence[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
+    """The open task of each customer that has one (``open_task_of`` for many in one read)."""
+    query = {"open_key": {"$in": [open_key(oid) for oid in customer_ids]}}
+    return {doc["customer_id"]: doc async for doc in db[TASKS].find(query)}
 
 
 async def insert_task(db: Database, document: dict[str, Any]) -> dict[str, Any]:
@@ -57,6 +65,28 @@ async def update_task(
     if unset:
         update["$unset"] = {name: "" for name in unset}
     return await db[TASKS].find_one_and_update({"_id": oid}, update, return_document=ReturnDocument.AFTER)
+
+
+def stage_insert(batch: WriteBatch, document: dict[str, Any]) -> None:
+    """``insert_task``, staged in ``batch`` (``document`` carries its ``_id``)."""
+    batch.insert(TASKS, document)
+
+
+def stage_update(
+    batch: WriteBatch,
+    oid: ObjectId,
+    changes: dict[str, Any],
+    *,
+    note: dict[str, Any] | None = None,
+    unset: tuple[str, ...] = (),
+) -> None:
+    """``update_task``, staged in ``batch``."""
+    update: dict[str, Any] = {"$set": changes}
+    if note is not None:
+        update["$push"] = {"notes": note}
+    if unset:
+        update["$unset"] = {name: "" for name in unset}
+    batch.update(TASKS, {"_id": oid}, update)
 
 
 def tasks_filter(*, assignee: str | None, statuses: list[str] | None, customer_id: ObjectId | None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -40,6 +41,17 @@ async def credit_notes_of(db: Database, customer_id: ObjectId, *, since: date | 
     if since is not None:
         query["issued_on"] = {"$gte": dates.to_bson(since)}
     return [doc async for doc in db[CREDIT_NOTES].find(query).sort("issued_on", 1)]
+
+
+async def credit_notes_of_many(
+    db: Database, customer_ids: Sequence[ObjectId], *, since: date
+) -> dict[ObjectId, list[dict[str, Any]]]:
+    """Each customer's credit notes issued on ``since`` or later, oldest first (``credit_notes_of`` for many)."""
+    found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
+    query = {"customer_id": {"$in": list(customer_ids)}, "issued_on": {"$gte": dates.to_bson(since)}}
+    async for doc in db[CREDIT_NOTES].find(query).sort("issued_on", 1):
+        found[doc["customer_id"]].append(doc)
+    return found
 
 
 async def credit_invoice(db: Database, customer_id: ObjectId, number: str, credited: Any) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from bson import ObjectId
 
+from store.batch import WriteBatch
 from store.connection import Database
 
 LIMIT_CHANGES = "limit_changes"
@@ -18,4 +19,14 @@ async def record_limit_change(
     """Keep one limit change."""
     await db[LIMIT_CHANGES].insert_one(
         {"customer_id": customer_id, "before": before, "after": after, "actor": actor, "reason": reason, "at": at}
+    )
+
+
+def stage_limit_change(
+    batch: WriteBatch, customer_id: ObjectId, *, before: Decimal, after: Decimal, actor: str, reason: str, at: datetime
+) -> None:
+    """``record_limit_change``, staged in ``batch``."""
+    batch.insert(
+        LIMIT_CHANGES,
+        {"customer_id": customer_id, "before": before, "after": after, "actor": actor, "reason": reason, "at": at},
     )

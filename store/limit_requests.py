@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from store.batch import WriteBatch
 from store.connection import Database
 
 LIMIT_REQUESTS = "limit_requests"
@@ -36,6 +38,24 @@ async def update_pending(db: Database, oid: ObjectId, changes: dict[str, Any]) -
     return await db[LIMIT_REQUESTS].find_one_and_update(
         {"_id": oid, "status": "PENDING"}, {"$set": changes}, return_document=ReturnDocument.AFTER
     )
+
+
+async def pending_system_requests_of_many(
+    db: Database, customer_ids: Sequence[ObjectId]
+) -> dict[ObjectId, dict[str, Any]]:
+    """The scorecard's pending proposal of each customer that has one (``pending_system_request`` for many)."""
+    query = {"customer_id": {"$in": list(customer_ids)}, "status": "PENDING", "requested_by": SYSTEM_REQUESTER}
+    return {doc["customer_id"]: doc async for doc in db[LIMIT_REQUESTS].find(query)}
+
+
+def stage_insert(batch: WriteBatch, document: dict[str, Any]) -> None:
+    """``insert_request``, staged in ``batch``."""
+    batch.insert(LIMIT_REQUESTS, document)
+
+
+def stage_update_pending(batch: WriteBatch, oid: ObjectId, changes: dict[str, Any]) -> None:
+    """``update_pending``, staged in ``batch`` (it still changes the request only while PENDING)."""
+    batch.update(LIMIT_REQUESTS, {"_id": oid, "status": "PENDING"}, {"$set": changes})
 
 
 async def requests_of(db: Database, customer_id: ObjectId, limit: int = 100) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 from bson import ObjectId
 
 from store import dates
+from store.batch import WriteBatch
 from store.connection import Database
 
 SCORE_HISTORY = "score_history"
@@ -15,8 +16,15 @@ SCORE_HISTORY = "score_history"
 
 async def record_score(db: Database, customer_id: ObjectId, day: date, fields: dict[str, Any]) -> None:
     """Keep the day's score of the customer (``fields``: score, grade, policy version, reason)."""
-    await db[SCORE_HISTORY].update_one(
-        {"_id": f"{customer_id}:{day.isoformat()}"},
-        {"$set": {"customer_id": customer_id, "day": dates.to_bson(day), **fields}},
-        upsert=True,
-    )
+    await db[SCORE_HISTORY].update_one(*_day_entry(customer_id, day, fields), upsert=True)
+
+
+def stage_score(batch: WriteBatch, customer_id: ObjectId, day: date, fields: dict[str, Any]) -> None:
+    """``record_score``, staged in ``batch``."""
+    batch.update(SCORE_HISTORY, *_day_entry(customer_id, day, fields), upsert=True)
+
+
+def _day_entry(customer_id: ObjectId, day: date, fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    return {"_id": f"{customer_id}:{day.isoformat()}"}, {
+        "$set": {"customer_id": customer_id, "day": dates.to_bson(day), **fields}
+    }

@@ -9,6 +9,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
+from store.batch import WriteBatch
 from store.connection import Database
 from store.paging import Page, SortKey, Window, read_page
 
@@ -24,6 +25,16 @@ async def active_warnings_of(db: Database, customer_id: ObjectId) -> list[dict[s
     """The customer's unresolved warnings."""
     query = {"customer_id": customer_id, "resolved_at": None}
     return [doc async for doc in db[WARNINGS].find(query)]
+
+
+async def active_warnings_of_many(
+    db: Database, customer_ids: Sequence[ObjectId]
+) -> dict[ObjectId, list[dict[str, Any]]]:
+    """Each customer's unresolved warnings (``active_warnings_of`` for many in one read)."""
+    found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
+    async for doc in db[WARNINGS].find({"customer_id": {"$in": list(customer_ids)}, "resolved_at": None}):
+        found[doc["customer_id"]].append(doc)
+    return found
 
 
 async def insert_warning(db: Database, document: dict[str, Any]) -> dict[str, Any]:
@@ -44,6 +55,19 @@ async def update_warning(
     if unset:
         update["$unset"] = {name: "" for name in unset}
     return await db[WARNINGS].find_one_and_update({"_id": oid}, update, return_document=ReturnDocument.AFTER)
+
+
+def stage_insert(batch: WriteBatch, document: dict[str, Any]) -> None:
+    """``insert_warning``, staged in ``batch`` (``document`` carries its ``_id``)."""
+    batch.insert(WARNINGS, document)
+
+
+def stage_update(batch: WriteBatch, oid: ObjectId, changes: dict[str, Any], unset: tuple[str, ...] = ()) -> None:
+    """``update_warning``, staged in ``batch``."""
+    update: dict[str, Any] = {"$set": changes}
+    if unset:
+        update["$unset"] = {name: "" for name in unset}
+    batch.update(WARNINGS, {"_id": oid}, update)
 
 
 async def get_warning(db: Database, oid: ObjectId) -> dict[str, Any] | None:

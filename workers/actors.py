@@ -44,15 +44,36 @@ async def rescore_customer(customer_id: str, reason: str = "requested") -> None:
     await rescoring.rescore_customer(runtime, ObjectId(customer_id), today=_today(), reason=reason)
 
 
+# Customers per sweep message: a chunk is loaded, decided and written together, so it
+# costs about the round trips of one rescoring (``services.rescoring.rescore_many``);
+# small enough that a sweep still spreads over every worker thread.
+SWEEP_CHUNK = 25
+
+
 @dramatiq.actor(max_retries=3)
 async def rescore_all(reason: str = "daily sweep") -> None:
-    """The daily sweep: queue a rescoring of every customer (receivables age overnight)."""
+    """The daily sweep: queue every customer's rescoring in chunks (receivables age overnight)."""
     runtime = await get_runtime()
     sweep = SweepLog(log, "rescore_all", await customer_store.count_customers(runtime.db))
+    chunk: list[str] = []
     async for customer_id in customer_store.all_ids(runtime.db):
-        rescore_customer.send(str(customer_id), reason)
+        chunk.append(str(customer_id))
         sweep.advance()
+        if len(chunk) == SWEEP_CHUNK:
+            rescore_customers.send(chunk, reason)
+            chunk = []
+    if chunk:
+        rescore_customers.send(chunk, reason)
     sweep.finish(queued=sweep.done)
+
+
+@dramatiq.actor(max_retries=3, throws=_NOT_RETRIED)
+async def rescore_customers(customer_ids: list[str], reason: str = "daily sweep") -> None:
+    """Rescore a chunk of the sweep together; a customer it leaves out (busy, or failed) gets a message of its own."""
+    runtime = await get_runtime()
+    oids = [ObjectId(customer_id) for customer_id in customer_ids]
+    for left_out in await rescoring.rescore_many(runtime, oids, today=_today(), reason=reason):
+        rescore_customer.send(str(left_out), reason)
 
 
 @dramatiq.actor(max_retries=5, min_backoff=1000, throws=_NOT_RETRIED)

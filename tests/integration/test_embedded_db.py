@@ -71,6 +71,34 @@ def test_insert_cost_stays_flat_and_duplicates_are_rejected(tmp_path: Path) -> N
     asyncio.run(scenario())
 
 
+def test_unique_field_array_facts_kept_across_writes_still_see_a_new_array(tmp_path: Path) -> None:
+    """The uniqueness check's array facts survive writes (``_note_unique_field_arrays``).
+
+    Kept or not, the facts must stay true: after many plain writes (facts kept as
+    "no array"), a document bringing an array into the unique field turns them to True.
+    """
+
+    async def scenario() -> None:
+        async with _embedded(tmp_path) as db:
+            coll = db.items
+            await coll.create_index("code", unique=True)
+            await coll.insert_many([{"code": f"c-{i}"} for i in range(50)])
+            for i in range(50):
+                await coll.update_one({"code": f"c-{i}"}, {"$set": {"touched": i}})
+                with pytest.raises(DuplicateKeyError):
+                    await coll.update_one({"code": f"c-{i}"}, {"$set": {"code": f"c-{(i + 1) % 50}"}})
+
+            # A document bringing an array into the unique field turns the facts to True:
+            # its elements are unique keys, as in MongoDB.
+            await coll.update_one({"code": "c-1"}, {"$set": {"code": ["multi-a", "multi-b"]}})
+            with pytest.raises(DuplicateKeyError):
+                await coll.insert_one({"code": "multi-b"})
+            await coll.insert_one({"code": "multi-c"})
+            assert await coll.count_documents({"code": "multi-b"}) == 1
+
+    asyncio.run(scenario())
+
+
 def test_a_batch_insert_commits_once_and_reports_duplicates_by_position(tmp_path: Path) -> None:
     """The one-commit wire insert: fast, and per-document errors exactly as one by one."""
     from pymongo.errors import BulkWriteError
