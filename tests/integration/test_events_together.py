@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from bson import ObjectId
-from pymongo import monitoring
 
 from infra.events import events_together, record_event
 from infra.runtime import open_runtime
 from scoring.codes import Severity
 from store.connection import open_database
+from tests.support.commands import Commands
 
 pytestmark = pytest.mark.integration
 
 
-class Writes(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.counts[f"{event.command_name} {event.command.get(event.command_name)}"] += 1
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
-
-
 async def test_a_use_cases_events_are_written_in_one_go_and_in_order(settings: Any) -> None:
-    writes = Writes()
+    writes = Commands()
     customer = ObjectId()
     async with open_runtime(settings) as base:
         client, db = open_database(settings.mongodb_url, settings.mongodb_db, event_listeners=[writes])

@@ -8,7 +8,6 @@ customer whose credit lock someone else holds.
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -16,30 +15,14 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from pymongo import monitoring
 
 from infra.runtime import open_runtime
 from services.rescoring import rescore_customer, rescore_many
 from store.connection import open_database
+from tests.support.commands import Commands
 
 pytestmark = pytest.mark.integration
 TODAY = datetime.now(UTC).date()
-
-
-class Commands(monitoring.CommandListener):
-    """Counts the commands sent, by name and collection."""
-
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self.counts[f"{event.command_name} {event.command.get(event.command_name)}"] += 1
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
 
 
 def _day(days_ago: int) -> datetime:
