@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import os
 import socket
 import subprocess
 import sys
@@ -23,6 +24,20 @@ def start_embedded() -> str:
     return asyncio.run_coroutine_threadsafe(server.start(), loop).result(30)
 
 
+_processes: list[int] = []
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) used so far by ``pid``, or by the embedded database process
+    ``start_embedded_process`` started; 0.0 where ``/proc`` cannot tell."""
+    target = pid if pid is not None else (_processes[-1] if _processes else None)
+    try:
+        fields = Path(f"/proc/{target}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError, TypeError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_embedded_process() -> str:
     """Start the embedded server in a process of its own, as a deployment runs it
     (``medcredit db``, or ``medcredit up``), in a temporary folder; return its URL.
@@ -40,6 +55,7 @@ def start_embedded_process() -> str:
     )
     server = subprocess.Popen([sys.executable, "-c", serve, folder, str(port)])
     atexit.register(server.terminate)
+    _processes.append(server.pid)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

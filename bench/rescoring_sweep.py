@@ -26,7 +26,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from bench.embedded import start_embedded, start_embedded_process
+from bench.embedded import cpu_seconds, start_embedded, start_embedded_process
 
 
 def _seed_documents(customers: int, invoices: int, rng: random.Random) -> tuple[list[dict], list[dict]]:
@@ -153,11 +153,13 @@ def main() -> None:
     worker = dramatiq.Worker(actors.broker, worker_threads=args.threads)
     worker.start()
     try:
+        database_cpu, worker_cpu = cpu_seconds(), cpu_seconds(os.getpid())
         start = time.perf_counter()
         actors.rescore_all.send("bench sweep")
         actors.broker.join("default", timeout=3_600_000)
         worker.join()
         elapsed = time.perf_counter() - start
+        database_cpu, worker_cpu = cpu_seconds() - database_cpu, cpu_seconds(os.getpid()) - worker_cpu
     finally:
         worker.stop()
     scored = db.customers.count_documents({"risk": {"$exists": True}})
@@ -166,6 +168,12 @@ def main() -> None:
         f"sweep: {scored}/{len(people)} customers rescored in {elapsed:.1f} s "
         f"= {scored / elapsed:.1f} customers/s ({events} events written)"
     )
+    if database_cpu:
+        print(
+            f"CPU per customer: database {database_cpu / scored * 1000:.1f} ms, "
+            f"worker {worker_cpu / scored * 1000:.1f} ms (the database's own process is the limit at "
+            f"{1000 / (database_cpu / scored * 1000):.0f} customers/s per core)"
+        )
 
     sample = [p["_id"] for p in people[: min(30, len(people))]]
     phases = asyncio.run(_phases(sample))

@@ -30,9 +30,13 @@ import dataclasses
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import mongoeco.engines.sqlite as _sqlite_engine_module
+from bson import ObjectId
+from mongoeco._types._bson_objectid import ObjectId as MongoecoObjectId
+from mongoeco._types._bson_values import Decimal128 as MongoecoDecimal128
 from mongoeco.core.codec import DocumentCodec
 from mongoeco.core.identity import id_contains_numeric_value
 from mongoeco.core.query_plan import (
@@ -48,6 +52,7 @@ from mongoeco.core.query_plan import (
 )
 from mongoeco.engines.sqlite import SQLiteEngine
 
+import infra.embedded_codec  # noqa: F401 - cheap document copies and encoding, installed with the engine
 import infra.embedded_wire  # noqa: F401 - installs the wire server's corrections with the engine
 
 _ID_FIELDS = ["_id"]
@@ -56,6 +61,8 @@ SHARED_MULTIKEY_INDEX = "mkidx_medcredit_shared"
 # Value types whose index entry is exact (one signature, compared as text): ids and strings.
 _NARROWING_TYPES = frozenset({"objectid", "string"})
 _ENTRY_COLUMNS = "(collection_id, index_name, type_score, element_key, storage_key)"
+# Values that are neither arrays nor DBRefs nor hold any (``_path_may_hold_array_or_ref``).
+_PLAIN_LEAVES = frozenset({str, int, float, bool, datetime, Decimal, ObjectId, MongoecoObjectId, MongoecoDecimal128})
 
 
 def _context_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -399,7 +406,7 @@ class FastIdSQLiteEngine(SQLiteEngine):
         scan_payload_id: bool = False,
     ) -> None:
         trusted = "_id" in document and not skip_id_check and not id_contains_numeric_value(document["_id"])
-        self._note_unique_field_arrays(db_name, coll_name, document)
+        self._note_written_document(db_name, coll_name, document)
         self._pk_checked.value = trusted
         try:
             super()._validate_document_against_unique_indexes(
@@ -413,47 +420,41 @@ class FastIdSQLiteEngine(SQLiteEngine):
         finally:
             self._pk_checked.value = False
 
-    # --- array facts about unique fields survive writes ----------------------------------
-    # Before a write, the uniqueness check asks whether any stored document holds an
-    # array along each unique field (then it compares against every document instead of
-    # the index). The answer is cached per collection, but every write dropped the whole
-    # cache, so every insert and update into ``customers`` ran one scan of the collection
-    # per unique index: an update cost 5.5 ms at 300 customers and grew with the table.
-    # Only a written document can add an array, and every document written into a
-    # collection with a unique index passes this check first. So the facts about the
-    # unique fields are kept across writes, and a written document with an array along
-    # one turns its facts to True (True only costs speed; a delete leaves a stale True).
+    # --- facts about array and DBRef paths survive writes -----------------------------
+    # Before a write the uniqueness check, and before a query the planner, ask whether
+    # any stored document holds an array (or a DBRef) along a field: one SQL scan of the
+    # collection each, cached per collection, but every write dropped the cache. So
+    # every update of a customer scanned ``customers`` once per unique index, and the
+    # next query on a collection just written scanned it again per field it names:
+    # a tenth of the database's CPU in the rescoring sweep, growing with the tables.
+    # Only a written document can make such a fact true, and every document written
+    # (insert, batch insert, update, upsert) passes ``_validate_document_against_unique_indexes``
+    # first. So these facts are kept across writes, and a written document that holds
+    # an array or anything but a plain dict along a fact's field turns it True. True
+    # only costs speed (the engine then takes its general path); a delete leaves a
+    # stale True.
 
-    _ARRAY_FACTS = ("top_level_array:", "traverses_array:")
+    _PATH_FACTS = ("top_level_array:", "traverses_array:", "traverses_dbref:")
 
-    def _note_unique_field_arrays(self, db_name: str, coll_name: str, document: dict[str, Any]) -> None:
-        guarded = self._guarded_array_facts()
-        for index in self._load_indexes(db_name, coll_name):
-            if not index["unique"]:
+    def _note_written_document(self, db_name: str, coll_name: str, document: dict[str, Any]) -> None:
+        cache = self._collection_features_cache
+        for key, value in list(cache.items()):
+            if value is not False or key[0] != db_name or key[1] != coll_name:
                 continue
-            for field in index["fields"]:
-                keys = [(db_name, coll_name, f"{fact}{field}") for fact in self._ARRAY_FACTS]
-                guarded.update(keys)
-                if self._array_paths_for_index_field(document, field):
-                    for key in keys:
-                        self._collection_features_cache[key] = True
-
-    def _guarded_array_facts(self) -> set[tuple[str, str, str]]:
-        # Created on first use: the base class's __init__ already invalidates the cache.
-        guarded: set[tuple[str, str, str]] | None = getattr(self, "_guarded_facts", None)
-        if guarded is None:
-            guarded = set()
-            self._guarded_facts = guarded
-        return guarded
+            fact = key[2]
+            if fact.startswith(self._PATH_FACTS) and _path_may_hold_array_or_ref(document, fact.split(":", 1)[1]):
+                cache[key] = True
 
     def _invalidate_collection_features_cache(self, db_name: str | None = None, coll_name: str | None = None) -> None:
         if db_name is None or coll_name is None:
-            self._guarded_array_facts().clear()
             super()._invalidate_collection_features_cache(db_name, coll_name)
             return
-        guarded = self._guarded_array_facts()
         cache = self._collection_features_cache
-        kept = {key: cache[key] for key in guarded if key[:2] == (db_name, coll_name) and key in cache}
+        kept = {
+            key: value
+            for key, value in cache.items()
+            if key[0] == db_name and key[1] == coll_name and key[2].startswith(self._PATH_FACTS)
+        }
         super()._invalidate_collection_features_cache(db_name, coll_name)
         cache.update(kept)
 
@@ -463,6 +464,20 @@ class FastIdSQLiteEngine(SQLiteEngine):
         if list(index["fields"]) == _ID_FIELDS and getattr(self._pk_checked, "value", False):
             return False
         return super()._unique_index_conflict_via_scalar_entries(conn, collection_id, index, document, **kwargs)
+
+
+def _path_may_hold_array_or_ref(document: dict[str, Any], field: str) -> bool:
+    """Whether ``document`` may hold an array, or anything but a plain dict, along ``field``.
+
+    Errs towards True: a list, a DBRef or any other container on the way, or a list at
+    the end, counts; only plain dicts down to a plain value (or nothing) do not.
+    """
+    value: Any = document
+    for part in field.split("."):
+        if not isinstance(value, dict):
+            return value is not None and type(value) not in _PLAIN_LEAVES
+        value = value.get(part)
+    return not isinstance(value, dict) and value is not None and type(value) not in _PLAIN_LEAVES
 
 
 def _no_change_outbox(*_args: Any, **_kwargs: Any) -> None:

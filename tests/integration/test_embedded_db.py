@@ -99,6 +99,79 @@ def test_unique_field_array_facts_kept_across_writes_still_see_a_new_array(tmp_p
     asyncio.run(scenario())
 
 
+def test_queries_see_arrays_and_refs_that_writes_bring_after_the_facts_were_kept(tmp_path: Path) -> None:
+    """Read planning's path facts survive writes (``_note_written_document``) and stay true."""
+
+    async def scenario() -> None:
+        async with _embedded(tmp_path) as db:
+            coll = db.things
+            await coll.insert_many([{"n": i, "a": {"b": i}, "t": f"t{i}"} for i in range(20)])
+            for round_ in range(3):  # queries cache "no array here"; plain writes keep it
+                assert await coll.count_documents({"a.b": 5}) == 1
+                assert await coll.count_documents({"t": "t6"}) == 1
+                await coll.update_one({"n": round_}, {"$set": {"touched": True}})
+            await coll.update_one({"n": 7}, {"$set": {"a": [{"b": 70}, {"b": 71}], "t": ["x", "y"]}})
+            await coll.insert_one({"n": 99, "a": [{"b": 990}], "t": ["z"]})
+            assert [d["n"] async for d in coll.find({"a.b": 71})] == [7]
+            assert [d["n"] async for d in coll.find({"a.b": 990})] == [99]
+            assert [d["n"] async for d in coll.find({"t": "y"})] == [7]
+            assert [d["n"] async for d in coll.find({"t": "z"})] == [99]
+            assert await coll.count_documents({"a.b": 5}) == 1
+
+    asyncio.run(scenario())
+
+
+def test_cheap_copies_and_encoding_give_what_the_shipped_ones_gave() -> None:
+    """``infra.embedded_codec``: same stored form and errors as mongoeco's encoder, independent copies."""
+    import math
+    import random
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from bson import Decimal128, Int64
+    from mongoeco.core.codec import DocumentCodec
+
+    from infra import embedded_codec
+
+    rng = random.Random(11)
+    leaves = [
+        "x", "", 0, -5, 2**40, 1.5, math.nan, True, None, b"\x00",
+        datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC), Decimal("12.30"), Decimal("-0.00"),
+        ObjectId(), Decimal128("1.5"), Int64(7), {"$mongoeco": {"type": "x", "value": 1}},
+    ]  # fmt: skip
+
+    def tree(depth: int = 0) -> Any:
+        roll = rng.random()
+        if depth < 4 and roll < 0.3:
+            return {f"k{i}": tree(depth + 1) for i in range(rng.randint(0, 4))}
+        if depth < 4 and roll < 0.45:
+            return [tree(depth + 1) for _ in range(rng.randint(0, 4))]
+        return rng.choice(leaves)
+
+    def shipped(value: Any) -> Any:
+        DocumentCodec.encode = staticmethod(embedded_codec._shipped_encode)  # type: ignore[method-assign,assignment]
+        try:
+            return embedded_codec._shipped_encode(value)
+        finally:
+            DocumentCodec.encode = staticmethod(embedded_codec.encode_document)  # type: ignore[method-assign,assignment]
+
+    for _ in range(500):
+        document = {"_id": ObjectId(), "d": tree()}
+        assert repr(embedded_codec.encode_document(document)) == repr(shipped(document))
+        copied = embedded_codec.copy_document(document)
+        assert repr(copied) == repr(document)
+        if isinstance(document["d"], (dict, list)):
+            assert copied["d"] is not document["d"], "new containers"
+    for bad in ({"a": 2**70}, {"a": {1: 2}}, {"a": [Decimal("1e7000")]}, {"a": {"b": {3}}}):
+        errors = []
+        for encode in (shipped, embedded_codec.encode_document):
+            try:
+                encode(bad)
+            except Exception as exc:  # noqa: BLE001 - the two must fail alike
+                errors.append(type(exc))
+        assert len(errors) == 2 and errors[0] is errors[1], (bad, errors)
+
+
 def test_a_batch_insert_commits_once_and_reports_duplicates_by_position(tmp_path: Path) -> None:
     """The one-commit wire insert: fast, and per-document errors exactly as one by one."""
     from pymongo.errors import BulkWriteError
