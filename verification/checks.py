@@ -16,9 +16,10 @@ from scoring.policy import Policy, packaged_policy
 from scoring.qualification import Certificate, covers_line
 from verification.consistency import breaches
 from verification.evidence import HeldDocument, RegistryAnswer
+from verification.field_evidence import evidence_text, field_confidence, number_repaired
 from verification.history import contradictions
-from verification.normalize import names_match, nfkc, normalize_name, similarity
-from verification.registry import disagreements
+from verification.normalize import names_match, normalize_name, similarity
+from verification.registry import check_registry
 from verification.rules import DEFAULT_RULES, ConsistencyRules
 from verification.types import (
     CertificateType,
@@ -120,7 +121,7 @@ def verify_document(
         _check_validity(fields, today, min_confidence),
         _check_consistency(fields, rules),
         _check_history(fields, history, rules),
-        _check_registry(fields, registry, min_confidence),
+        check_registry(fields, registry, min_confidence),
         *fields.signals,
     ]
     policy = policy or packaged_policy()
@@ -159,26 +160,6 @@ def _status(checks: Sequence[Check]) -> DocumentStatus:
     return DocumentStatus.VERIFIED
 
 
-def _evidence(fields: ExtractedFields, name: str) -> str:
-    ev = fields.evidence.get(name)
-    if ev is None:
-        return f"engine {fields.engine} (confidence {fields.confidence:.2f})"
-    return f"read {ev.raw!r} by {ev.engine} (confidence {ev.confidence:.2f})"
-
-
-def _number_repaired(fields: ExtractedFields) -> bool:
-    """Tell whether the licence number was read only after look-alike substitution.
-
-    The raw text, made half-width and without spaces, contains the number verbatim
-    unless characters in it were replaced (O→0, l→1 …).
-    """
-    ev = fields.evidence.get("license_number")
-    if ev is None or not fields.license_number:
-        return False
-    raw = "".join(nfkc(ev.raw).split())
-    return fields.license_number not in raw and fields.license_number.upper() not in raw.upper()
-
-
 def _check_type(fields: ExtractedFields, expected: CertificateType | None) -> Check:
     if fields.doc_type is None:
         return Check("document_type", WARN, "the document type could not be recognised")
@@ -200,15 +181,10 @@ def _check_confidence(fields: ExtractedFields, min_confidence: float) -> Check:
     )
 
 
-def _field_confidence(fields: ExtractedFields, name: str) -> float:
-    ev = fields.evidence.get(name)
-    return ev.confidence if ev else fields.confidence
-
-
 def _check_name(fields: ExtractedFields, customer: CustomerFacts, min_confidence: float) -> Check:
     if not fields.holder_name:
         return Check("holder_name", WARN, "no holder name was read")
-    evidence = _evidence(fields, "holder_name")
+    evidence = evidence_text(fields, "holder_name")
     if names_match(fields.holder_name, customer.legal_name):
         return Check("holder_name", PASS, f"{fields.holder_name}: {evidence}")
     ratio = similarity(fields.holder_name, customer.legal_name)
@@ -216,7 +192,7 @@ def _check_name(fields: ExtractedFields, customer: CustomerFacts, min_confidence
         f"document names {fields.holder_name!r}, customer is {customer.legal_name!r} "
         f"(similarity {ratio:.2f}); {evidence}"
     )
-    sure = _field_confidence(fields, "holder_name") >= min_confidence
+    sure = field_confidence(fields, "holder_name") >= min_confidence
     if ratio < CLEAR_NAME_MISMATCH and sure and normalize_name(fields.holder_name):
         return Check("holder_name", FAIL, detail)
     # Close names (one or two characters off) are more often an OCR slip than
@@ -230,7 +206,7 @@ def _check_uscc(fields: ExtractedFields, customer: CustomerFacts, min_confidence
         if fields.doc_type in USCC_TYPES:
             return Check("uscc", WARN, "no credit code was read")
         return Check("uscc", PASS, "this document type does not print a credit code")
-    evidence = _evidence(fields, "uscc")
+    evidence = evidence_text(fields, "uscc")
     if not is_valid_uscc(read):
         return Check("uscc", WARN, f"{read} fails the GB 32100 checksum (likely misread); {evidence}")
     if not customer.uscc:
@@ -245,7 +221,7 @@ def _check_uscc(fields: ExtractedFields, customer: CustomerFacts, min_confidence
             return Check("uscc", WARN, f"{read} matches the customer only after repairing the reading; {evidence}")
         return Check("uscc", PASS, f"{read} matches the customer's {held}; {evidence}")
     detail = f"document has {read}, customer has {held}; {evidence}"
-    if repaired or _field_confidence(fields, "uscc") < min_confidence:
+    if repaired or field_confidence(fields, "uscc") < min_confidence:
         # A code corrected by the checksum could be a lucky wrong correction.
         return Check("uscc", WARN, detail + " (reading repaired or uncertain)")
     return Check("uscc", FAIL, detail)
@@ -254,9 +230,9 @@ def _check_uscc(fields: ExtractedFields, customer: CustomerFacts, min_confidence
 def _check_number(fields: ExtractedFields) -> Check:
     if not fields.license_number:
         return Check("license_number", WARN, "no licence number was read")
-    evidence = _evidence(fields, "license_number")
+    evidence = evidence_text(fields, "license_number")
     if number_shape_ok(fields.doc_type, fields.license_number):
-        if _number_repaired(fields):
+        if number_repaired(fields):
             return Check(
                 "license_number",
                 WARN,
@@ -272,7 +248,7 @@ def _check_number(fields: ExtractedFields) -> Check:
 
 
 def _check_validity(fields: ExtractedFields, today: date, min_confidence: float) -> Check:
-    evidence = _evidence(fields, "valid_until")
+    evidence = evidence_text(fields, "valid_until")
     if not dates_ok(fields.valid_from, fields.valid_until):
         return Check(
             "validity",
@@ -288,7 +264,7 @@ def _check_validity(fields: ExtractedFields, today: date, min_confidence: float)
             return Check("validity", PASS, "a filing has no expiry date")
         return Check("validity", WARN, "no end of validity was read")
     if fields.valid_until < today:
-        if _field_confidence(fields, "valid_until") < min_confidence:
+        if field_confidence(fields, "valid_until") < min_confidence:
             # A misread digit can put a valid licence in the past: only a confident
             # reading blocks; an unsure one goes to a person.
             return Check(
@@ -348,55 +324,3 @@ def _check_history(fields: ExtractedFields, held: Sequence[HeldDocument], rules:
         kinds = ", ".join(sorted({h.doc_type.value for h in held}))
         return Check("history", PASS, f"agrees with the {len(held)} document(s) held ({kinds})")
     return Check("history", FAIL, "; ".join(f"{c.finding}: {c.detail}" for c in found))
-
-
-def _check_registry(fields: ExtractedFields, answer: RegistryAnswer | None, min_confidence: float) -> Check:
-    if answer is None:
-        return Check("registry", PASS, "no registry of issued licences was consulted")
-    if answer.unavailable:
-        return Check("registry", WARN, f"{answer.source} could not be asked ({answer.unavailable}): a person decides")
-    if answer.record is None:
-        holder_records = [r for r in answer.related if r.certificate_type is fields.doc_type]
-        other_types = [r for r in answer.related if r.certificate_type is not fields.doc_type]
-        if other_types:
-            r = other_types[0]
-            return _registry_fail(
-                fields,
-                ["license_number"],
-                f"{answer.source} lists this serial as {r.certificate_type.value} {r.number} of {r.holder_name}, "
-                f"not as {fields.license_number}",
-                min_confidence,
-            )
-        if holder_records:
-            listed = ", ".join(r.number for r in holder_records)
-            return _registry_fail(
-                fields,
-                ["license_number"],
-                f"{answer.source} lists this holder's {fields.doc_type.value if fields.doc_type else 'document'} "
-                f"as {listed}, not {fields.license_number}",
-                min_confidence,
-            )
-        return Check(
-            "registry",
-            PASS,
-            f"{fields.license_number} is not listed in {answer.source} "
-            "(registries are partial: no evidence either way)",
-        )
-    found = disagreements(fields, answer.record)
-    if not found:
-        r = answer.record
-        return Check(
-            "registry",
-            PASS,
-            f"agrees with {answer.source}: {r.number} of {r.holder_name}, "
-            f"{r.valid_from} to {r.valid_until or 'no end'}",
-        )
-    listed = "; ".join(f"{d.field}: registry {d.registry}, read {d.read} ({_evidence(fields, d.field)})" for d in found)
-    return _registry_fail(fields, [d.field for d in found], f"differs from {answer.source}: {listed}", min_confidence)
-
-
-def _registry_fail(fields: ExtractedFields, names: Sequence[str], detail: str, min_confidence: float) -> Check:
-    sure = all(_field_confidence(fields, n) >= min_confidence for n in names if n != "doc_type")
-    if sure and not ("license_number" in names and _number_repaired(fields)):
-        return Check("registry", FAIL, detail)
-    return Check("registry", WARN, detail + " (read without confidence: a person decides)")

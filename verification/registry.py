@@ -2,20 +2,23 @@
 
 A carefully regenerated forgery carries no trace on the page; an authoritative list
 of issued licences (imported from a regulator, or asked of a verification service)
-does. This module is the pure half: it builds a ``RegistryAnswer`` from records and
-compares a document with it. Loading records (the store, an HTTP service) is the
-service layer's job.
+does. This module is the pure half: it builds a ``RegistryAnswer`` from records,
+compares a document with it and turns that into the ``registry`` check. Loading
+records (the store, an HTTP service) is the service layer's job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from verification.evidence import RegistryAnswer, RegistryRecord, serial_of
+from verification.field_evidence import evidence_text, field_confidence, number_repaired
 from verification.normalize import names_match
-from verification.types import ExtractedFields
+from verification.types import Check, CheckOutcome, ExtractedFields
 from verification.uscc import normalize_uscc
+
+PASS, FAIL, WARN = CheckOutcome.PASS, CheckOutcome.FAIL, CheckOutcome.WARN
 
 
 def answer_from(
@@ -94,3 +97,58 @@ class MemoryRegistry:
         return answer_from(
             self._records.values(), fields, source=self.source, holder_uscc=holder_uscc, holder_name=holder_name
         )
+
+
+def check_registry(fields: ExtractedFields, answer: RegistryAnswer | None, min_confidence: float) -> Check:
+    """The registry check: the document against the issued record, read with confidence or left to a person."""
+    if answer is None:
+        return Check("registry", PASS, "no registry of issued licences was consulted")
+    if answer.unavailable:
+        return Check("registry", WARN, f"{answer.source} could not be asked ({answer.unavailable}): a person decides")
+    if answer.record is None:
+        holder_records = [r for r in answer.related if r.certificate_type is fields.doc_type]
+        other_types = [r for r in answer.related if r.certificate_type is not fields.doc_type]
+        if other_types:
+            r = other_types[0]
+            return _registry_fail(
+                fields,
+                ["license_number"],
+                f"{answer.source} lists this serial as {r.certificate_type.value} {r.number} of {r.holder_name}, "
+                f"not as {fields.license_number}",
+                min_confidence,
+            )
+        if holder_records:
+            listed = ", ".join(r.number for r in holder_records)
+            return _registry_fail(
+                fields,
+                ["license_number"],
+                f"{answer.source} lists this holder's {fields.doc_type.value if fields.doc_type else 'document'} "
+                f"as {listed}, not {fields.license_number}",
+                min_confidence,
+            )
+        return Check(
+            "registry",
+            PASS,
+            f"{fields.license_number} is not listed in {answer.source} "
+            "(registries are partial: no evidence either way)",
+        )
+    found = disagreements(fields, answer.record)
+    if not found:
+        r = answer.record
+        return Check(
+            "registry",
+            PASS,
+            f"agrees with {answer.source}: {r.number} of {r.holder_name}, "
+            f"{r.valid_from} to {r.valid_until or 'no end'}",
+        )
+    listed = "; ".join(
+        f"{d.field}: registry {d.registry}, read {d.read} ({evidence_text(fields, d.field)})" for d in found
+    )
+    return _registry_fail(fields, [d.field for d in found], f"differs from {answer.source}: {listed}", min_confidence)
+
+
+def _registry_fail(fields: ExtractedFields, names: Sequence[str], detail: str, min_confidence: float) -> Check:
+    sure = all(field_confidence(fields, n) >= min_confidence for n in names if n != "doc_type")
+    if sure and not ("license_number" in names and number_repaired(fields)):
+        return Check("registry", FAIL, detail)
+    return Check("registry", WARN, detail + " (read without confidence: a person decides)")

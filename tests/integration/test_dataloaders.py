@@ -176,3 +176,71 @@ async def test_the_credit_column_reads_no_invoices_once_the_ledger_keeps_open_it
                 assert aging["d61to90"] == Decimal("400.55")  # the payment reached the stored items
         finally:
             client.close()
+
+
+ROWS_PAGE = """query($tag: String!) { customers(first: 20, filter: {search: $tag}) {
+  nodes { ...Row all: warnings(activeOnly: false) { kind } }
+  edges { node { id certificates { number } } } } }
+fragment Row on Customer { id risk { grade } certificates { number type } warnings { kind severity }
+  credit { exposure aging { over90 } } }"""
+ROW_ALONE = """query($id: ID!) { node(id: $id) { ... on Customer { id risk { grade } certificates { number type }
+  warnings { kind severity } all: warnings(activeOnly: false) { kind } credit { exposure aging { over90 } } } } }"""
+
+
+async def test_a_page_prefetches_what_its_rows_ask_and_answers_as_each_customer_alone(settings: Any) -> None:
+    """``schema.prefetch``: rows resolve from the page's loads, through fragments, ``nodes`` and arguments."""
+    tag = uuid.uuid4().hex[:8]
+    reads = Reads()
+    now = datetime.now(UTC)
+    async with open_runtime(settings) as base:
+        client, db = open_database(settings.mongodb_url, settings.mongodb_db, event_listeners=[reads])
+        rt = replace(base, client=client, db=db)
+        try:
+            customers = [
+                {"_id": ObjectId(), "code": f"PF-{tag}-{i}", "legal_name": f"预取{tag}客户{i}", "type": "DISTRIBUTOR"}
+                for i in range(6)
+            ]
+            await db.customers.insert_many(customers)
+            await db.certificates.insert_many(
+                [
+                    {"customer_id": c["_id"], "key": f"{c['_id']}:{t}", "type": t, "number": f"N-{i}-{t}"}
+                    for i, c in enumerate(customers)
+                    for t in ("business_license", "operation_license")[: i % 3]
+                ]
+            )
+            await db.warnings.insert_many(
+                [
+                    {
+                        "customer_id": c["_id"],
+                        "kind": kind,
+                        "severity": "HIGH",
+                        "message": "m",
+                        "notify_roles": [],
+                        "raised_at": now,
+                        "resolved_at": now if resolved else None,
+                    }
+                    for i, c in enumerate(customers)
+                    for kind, resolved in (("OVERDUE", False), ("EXPIRING", True))[: i % 3]
+                ]
+            )
+            schema = build_schema()
+
+            async def run(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+                user = Principal(subject="prefetch-test", roles=frozenset({Role.ADMIN}))
+                context = Context(request=Request({"type": "http"}), response=None, runtime=rt, user=user)
+                result = await schema.execute(query, variable_values=variables, context_value=context)
+                assert result.errors is None, result.errors
+                assert result.data is not None
+                return result.data
+
+            reads.counts.clear()
+            page = await run(ROWS_PAGE, {"tag": tag})
+            assert reads.counts["certificates"] == 1 and reads.counts["warnings"] == 2, reads.counts
+            rows = page["customers"]["nodes"]
+            assert len(rows) == 6 and [e["node"]["id"] for e in page["customers"]["edges"]] == [r["id"] for r in rows]
+            for row in rows:
+                alone = (await run(ROW_ALONE, {"id": row["id"]}))["node"]
+                assert row == alone
+            assert sum(len(r["all"]) for r in rows) > sum(len(r["warnings"]) for r in rows), "resolved ones too"
+        finally:
+            client.close()
