@@ -69,6 +69,16 @@ def _documents(customer_id: ObjectId, n: int) -> list[dict[str, Any]]:
     ]
 
 
+async def _run(rt: Any, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """Execute ``query`` as an administrator would, on ``rt``; its data (no errors allowed)."""
+    user = Principal(subject="loader-test", roles=frozenset({Role.ADMIN}))
+    context = Context(request=Request({"type": "http"}), response=None, runtime=rt, user=user)
+    result = await build_schema().execute(query, variable_values=variables, context_value=context)
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data
+
+
 async def test_a_page_of_customers_reads_each_field_once(settings: Any) -> None:
     tag = uuid.uuid4().hex[:8]
     reads = Reads()
@@ -83,18 +93,9 @@ async def test_a_page_of_customers_reads_each_field_once(settings: Any) -> None:
             await db.customers.insert_many(customers)
             # Between none and five documents each: pages that are full, short and empty.
             await db.documents.insert_many([d for i, c in enumerate(customers) for d in _documents(c["_id"], i % 6)])
-            schema = build_schema()
-
-            async def run(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-                user = Principal(subject="loader-test", roles=frozenset({Role.ADMIN}))
-                context = Context(request=Request({"type": "http"}), response=None, runtime=rt, user=user)
-                result = await schema.execute(query, variable_values=variables, context_value=context)
-                assert result.errors is None, result.errors
-                assert result.data is not None
-                return result.data
 
             reads.counts.clear()
-            page = await run(PAGE % tag, {"n": 12, "k": 3})
+            page = await _run(rt, PAGE % tag, {"n": 12, "k": 3})
             nodes = [edge["node"] for edge in page["customers"]["edges"]]
             assert len(nodes) == 12
             assert reads.counts["documents"] == 1, reads.counts
@@ -102,7 +103,7 @@ async def test_a_page_of_customers_reads_each_field_once(settings: Any) -> None:
                 assert reads.counts[collection] <= 1, reads.counts
 
             for node in nodes:
-                alone = await run(ONE, {"id": node["id"], "k": 3})
+                alone = await _run(rt, ONE, {"id": node["id"], "k": 3})
                 assert node["documents"] == alone["node"]["documents"]
             sizes = sorted(node["documents"]["totalCount"] for node in nodes)
             assert sizes == sorted(i % 6 for i in range(12))
@@ -223,23 +224,14 @@ async def test_a_page_prefetches_what_its_rows_ask_and_answers_as_each_customer_
                     for kind, resolved in (("OVERDUE", False), ("EXPIRING", True))[: i % 3]
                 ]
             )
-            schema = build_schema()
-
-            async def run(query: str, variables: dict[str, Any]) -> dict[str, Any]:
-                user = Principal(subject="prefetch-test", roles=frozenset({Role.ADMIN}))
-                context = Context(request=Request({"type": "http"}), response=None, runtime=rt, user=user)
-                result = await schema.execute(query, variable_values=variables, context_value=context)
-                assert result.errors is None, result.errors
-                assert result.data is not None
-                return result.data
 
             reads.counts.clear()
-            page = await run(ROWS_PAGE, {"tag": tag})
+            page = await _run(rt, ROWS_PAGE, {"tag": tag})
             assert reads.counts["certificates"] == 1 and reads.counts["warnings"] == 2, reads.counts
             rows = page["customers"]["nodes"]
             assert len(rows) == 6 and [e["node"]["id"] for e in page["customers"]["edges"]] == [r["id"] for r in rows]
             for row in rows:
-                alone = (await run(ROW_ALONE, {"id": row["id"]}))["node"]
+                alone = (await _run(rt, ROW_ALONE, {"id": row["id"]}))["node"]
                 assert row == alone
             assert sum(len(r["all"]) for r in rows) > sum(len(r["warnings"]) for r in rows), "resolved ones too"
         finally:
