@@ -1,9 +1,16 @@
-"""Rescoring one customer: facts from the store, the scorecard, the limit policy, warnings.
+"""Rescoring customers: facts from the store, the scorecard, the limit policy, warnings.
 
 Runs in the workers (after ledger or certificate changes, daily, and on request). It
-holds the customer's credit lock, so a limit change never races an order decision.
+holds each customer's credit lock, so a limit change never races an order decision.
 Running it twice on the same day gives the same result: the score history keeps one
 entry per customer and day, and unchanged scores, limits and warnings emit no events.
+
+One load, the decisions, one write: ``load_facts`` reads what every rescoring of a
+chunk needs with one query per collection; ``_decide`` reads nothing more (but a group
+member's siblings) and writes nothing: it notes its events and stages its writes in a
+``store.batch.WriteBatch``; the chunk's writes and events then go out together. The
+daily sweep rescores chunks (``rescore_many``); a single rescoring is a chunk of one
+(``rescore_customer``).
 """
 
 from __future__ import annotations
