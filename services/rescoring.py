@@ -54,7 +54,15 @@ from store import limit_requests as request_store
 from store import signals as signal_store
 from store import warnings as warning_store
 from store.batch import WriteBatch
-from store.locks import LockLost, NoSuchCustomer, credit_lock, credit_locks, released_missed, stage_release
+from store.locks import (
+    LockLost,
+    NoSuchCustomer,
+    credit_lock,
+    credit_locks,
+    released,
+    released_missed,
+    stage_release,
+)
 
 ZERO = Decimal("0.00")
 SYSTEM = "system:rescoring"
@@ -192,6 +200,9 @@ async def _rescore_locked(
         # A lock outlived its 30 s lease and passed on: that customer's fields were not
         # written over the new holder's; the message is retried.
         raise LockLost(f"{lost} of {len(decided)} customers' credit locks expired before their rescoring was written")
+    for customer in customers:
+        if customer["_id"] in decided:
+            released(customer)
     await record_events(rt.db, rt.redis, events)
     for customer, blocked in block_changed:
         await tell_siblings(rt, customer, blocked)

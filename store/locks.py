@@ -107,7 +107,10 @@ async def _database_lock(db: Database, customer_id: ObjectId) -> AsyncIterator[d
     try:
         yield taken
     finally:
-        await db.customers.update_one({"_id": customer_id, "credit_lock.owner": owner}, {"$unset": {"credit_lock": ""}})
+        if taken.get("credit_lock") is not None:  # not let go by the holder's own write (``released``)
+            await db.customers.update_one(
+                {"_id": customer_id, "credit_lock.owner": owner}, {"$unset": {"credit_lock": ""}}
+            )
 
 
 class LockLost(MedcreditError, RuntimeError):
@@ -125,6 +128,12 @@ def stage_release(batch: WriteBatch, customer: dict[str, Any], changes: dict[str
         {"_id": customer["_id"], "credit_lock.owner": customer["credit_lock"]["owner"]},
         {"$set": changes, "$unset": {"credit_lock": ""}},
     )
+
+
+def released(customer: dict[str, Any]) -> None:
+    """Tell ``credit_lock`` or ``credit_locks`` that the holder's own write (``stage_release``,
+    flushed without misses) let this locked customer's lock go: they need not send a release."""
+    customer["credit_lock"] = None
 
 
 def released_missed(missed: dict[str, int]) -> int:
@@ -153,7 +162,9 @@ async def credit_locks(db: Database, customer_ids: list[ObjectId]) -> AsyncItera
     )
     # By id as well as owner, so that both run on the primary key, not a scan.
     mine = {"_id": {"$in": customer_ids}, "credit_lock.owner": owner}
+    locked = [doc async for doc in db.customers.find(mine)]
     try:
-        yield [doc async for doc in db.customers.find(mine)]
+        yield locked
     finally:
-        await db.customers.update_many(mine, {"$unset": {"credit_lock": ""}})
+        if any(doc.get("credit_lock") is not None for doc in locked):  # see ``released``
+            await db.customers.update_many(mine, {"$unset": {"credit_lock": ""}})
