@@ -74,8 +74,6 @@ class Customer(Node):
     code: str
     legal_name: str
     uscc: str | None
-    type: CustomerType
-    region: str | None
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Customer:
@@ -85,9 +83,16 @@ class Customer(Node):
             code=str(doc["code"]),
             legal_name=str(doc["legal_name"]),
             uscc=doc.get("uscc"),
-            type=service.CustomerType(doc["type"]),
-            region=doc.get("region"),
         )
+
+    @strawberry.field
+    def type(self) -> CustomerType:
+        # A resolver, not an attribute: an unknown stored type fails this field, not the row.
+        return service.CustomerType(self.doc["type"])
+
+    @strawberry.field
+    def region(self) -> str | None:
+        return self.doc.get("region")
 
     @strawberry.field
     def attributes(self) -> JSON:

@@ -136,21 +136,22 @@ class QualificationDocument(Node):
 @strawberry.type
 class Certificate(Node):
     doc: strawberry.Private[dict[str, Any]]
-    # Plain values are attributes, filled once: a field with a resolver costs the executor
-    # several times more per row than reading an attribute (lists of certificates are long).
-    type: CertificateType
-    number: str
-    valid_until: date | None
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Certificate:
-        return cls(
-            id=strawberry.ID(ids.encode_id("Certificate", doc["_id"])),
-            doc=doc,
-            type=CertificateType(doc["type"]),
-            number=str(doc["number"]),
-            valid_until=dates.from_bson(doc.get("valid_until")),
-        )
+        return cls(id=strawberry.ID(ids.encode_id("Certificate", doc["_id"])), doc=doc)
+
+    @strawberry.field
+    def type(self) -> CertificateType:
+        return CertificateType(self.doc["type"])
+
+    @strawberry.field
+    def number(self) -> str:
+        return str(self.doc["number"])
+
+    @strawberry.field
+    def valid_until(self) -> date | None:
+        return dates.from_bson(self.doc.get("valid_until"))
 
     @strawberry.field
     def scope_categories(self) -> list[str]:

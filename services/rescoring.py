@@ -196,14 +196,16 @@ async def _rescore_locked(
         decided[customer["_id"]] = assessment
         if blocked is not None:
             block_changed.append((customer, blocked))
-    if lost := released_missed(await writes.flush(rt.db)):
+    lost = released_missed(await writes.flush(rt.db))
+    # The events go out even then: every write but the lost customers' own fields landed.
+    await record_events(rt.db, rt.redis, events)
+    if lost:
         # A lock outlived its 30 s lease and passed on: that customer's fields were not
         # written over the new holder's; the message is retried.
         raise LockLost(f"{lost} of {len(decided)} customers' credit locks expired before their rescoring was written")
     for customer in customers:
         if customer["_id"] in decided:
             released(customer)
-    await record_events(rt.db, rt.redis, events)
     for customer, blocked in block_changed:
         await tell_siblings(rt, customer, blocked)
     return decided
