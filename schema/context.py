@@ -39,24 +39,22 @@ def _customer_loader(runtime: Runtime) -> DataLoader[ObjectId, dict[str, Any] | 
     return DataLoader(load_fn=load, max_batch_size=MAX_BATCH)
 
 
-class NotLoaded:
-    """What ``already_loaded`` returns for a key its loader has not answered yet."""
+def now_or_later[K, V, R](loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R | Awaitable[R]:
+    """``convert`` of what ``loader`` holds for ``key``: now when this request loaded it
+    already, else an awaitable of it (graphql-core awaits a resolver's awaitable result).
 
-
-NOT_LOADED = NotLoaded()
-
-
-def already_loaded[K, V](loader: DataLoader[K, V], key: K) -> V | NotLoaded:
-    """The value ``loader`` has already answered for ``key`` in this request, else ``NOT_LOADED``.
-
-    Lets a field resolve without awaiting once a list resolver has loaded the whole
-    page's values (``schema.prefetch``): an awaited field costs graphql-core a task per
-    row, and those tasks were most of a page's time.
+    Lets a field resolve without awaiting once a list resolver has loaded its whole
+    page (``schema.prefetch``): an awaited field costs graphql-core a task per row, and
+    those tasks were most of a page's time.
     """
     future = loader.cache_map.get(key) if loader.cache else None
-    if future is None or not future.done() or future.cancelled() or future.exception() is not None:
-        return NOT_LOADED
-    return future.result()
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return convert(future.result())
+    return _converted(loader.load(key), convert)
+
+
+async def _converted[V, R](value: Awaitable[V], convert: Callable[[V], R]) -> R:
+    return convert(await value)
 
 
 def _per_customer(read_many: Callable[[list[ObjectId]], Awaitable[dict[ObjectId, Rows]]]) -> DataLoader[ObjectId, Rows]:

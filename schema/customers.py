@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from infra import ids
-from schema.context import NotLoaded, already_loaded
+from schema.context import now_or_later
 from schema.enums import CustomerType, RiskGrade
 from schema.errors import UserError, run_mutation
 from schema.node import Node
@@ -111,13 +111,7 @@ class Customer(Node):
         # The ledger keeps each customer's open items on it; older records read their invoices.
         if credit_service.keeps_open_items(self.doc):
             return self._credit(None)
-        invoices = already_loaded(info.context.open_invoices, self.doc["_id"])
-        if not isinstance(invoices, NotLoaded):
-            return self._credit(invoices)
-        return cast(CreditProfile, self._credit_when_loaded(info))
-
-    async def _credit_when_loaded(self, info: Info) -> CreditProfile:
-        return self._credit(await info.context.open_invoices.load(self.doc["_id"]))
+        return cast(CreditProfile, now_or_later(info.context.open_invoices, self.doc["_id"], self._credit))
 
     def _credit(self, invoices: list[dict[str, Any]] | None) -> CreditProfile:
         profile = credit_service.profile_from(self.doc, invoices, _today())
@@ -144,12 +138,9 @@ class Customer(Node):
 
     @strawberry.field
     def certificates(self, info: Info) -> list[Annotated[Certificate, strawberry.lazy("schema.documents")]]:
-        from schema.documents import certificates_for, certificates_from
+        from schema.documents import certificates_from
 
-        docs = already_loaded(info.context.certificates, self.doc["_id"])
-        if not isinstance(docs, NotLoaded):
-            return certificates_from(docs)
-        return cast(list[Certificate], certificates_for(info, self.doc["_id"]))
+        return cast(list[Certificate], now_or_later(info.context.certificates, self.doc["_id"], certificates_from))
 
     @strawberry.field(description="The onboarding file (首营审核) against its type's standard, assessed now.")
     async def onboarding(self, info: Info) -> Annotated[Onboarding, strawberry.lazy("schema.onboarding")]:
@@ -167,13 +158,10 @@ class Customer(Node):
     def warnings(
         self, info: Info, active_only: bool | None = True
     ) -> list[Annotated[Warning, strawberry.lazy("schema.risk")]]:
-        from schema.risk import warning_from, warnings_for
+        from schema.risk import warnings_from
 
         loader = info.context.all_warnings if active_only is False else info.context.active_warnings
-        docs = already_loaded(loader, self.doc["_id"])
-        if not isinstance(docs, NotLoaded):
-            return [warning_from(d) for d in docs]
-        return cast(list[Warning], warnings_for(info, self.doc["_id"], active_only))
+        return cast(list[Warning], now_or_later(loader, self.doc["_id"], warnings_from))
 
     @strawberry.field(description="This customer's warnings as a connection (`filter.customerId` is ignored).")
     async def warnings_connection(

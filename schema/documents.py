@@ -183,10 +183,6 @@ class DocumentPayload:
     errors: list[UserError]
 
 
-async def certificates_for(info: Info, customer_oid: ObjectId) -> list[Certificate]:
-    return certificates_from(await info.context.certificates.load(customer_oid))
-
-
 def certificates_from(docs: list[dict[str, Any]]) -> list[Certificate]:
     return [Certificate.from_doc(d) for d in docs]
 

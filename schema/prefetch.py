@@ -4,7 +4,7 @@ With DataLoaders a page already costs one read per field, but every awaited fiel
 still costs graphql-core a task per row (it gathers each row's awaited fields), and
 on a page of 100 those tasks were a third of the request. So a list resolver, once it
 has its page, loads the fields the query asks of its rows with ``load_many``; the
-fields then find their values in the loaders (``schema.context.already_loaded``) and
+fields then find their values in the loaders (``schema.context.now_or_later``) and
 return them directly. A field reached another way still awaits its loader.
 """
 

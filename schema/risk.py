@@ -152,9 +152,8 @@ def warning_from(doc: dict[str, Any]) -> Warning:
     )
 
 
-async def warnings_for(info: Info, customer_oid: ObjectId, active_only: bool | None) -> list[Warning]:
-    loader = info.context.all_warnings if active_only is False else info.context.active_warnings
-    return [warning_from(d) for d in await loader.load(customer_oid)]
+def warnings_from(docs: list[dict[str, Any]]) -> list[Warning]:
+    return [warning_from(d) for d in docs]
 
 
 async def load_warning(info: Info, public_id: str) -> Warning | None:

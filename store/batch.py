@@ -17,6 +17,18 @@ from pymongo import UpdateOne
 from store.connection import Database
 
 
+def changing(
+    changes: dict[str, Any], *, push: dict[str, Any] | None = None, unset: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The update document that sets ``changes``, appends ``push`` and removes ``unset`` fields."""
+    update: dict[str, Any] = {"$set": changes}
+    if push:
+        update["$push"] = push
+    if unset:
+        update["$unset"] = {name: "" for name in unset}
+    return update
+
+
 class WriteBatch:
     """Inserts and updates by collection, waiting for ``flush``."""
 

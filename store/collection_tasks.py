@@ -9,7 +9,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from store.batch import WriteBatch
+from store.batch import WriteBatch, changing
 from store.connection import Database
 from store.paging import Page, SortKey, Window, read_page
 
@@ -21,25 +21,10 @@ def open_key(customer_id: ObjectId) -> str:
     return str(customer_id)
 
 
-async def open_task_of(db: Database, customer_id: ObjectId) -> dict[str, Any] | None:
-    """The customer's open collection task, or None."""
-    return await db[TASKS].find_one({"open_key": open_key(customer_id)})
-
-
 async def open_tasks_of_many(db: Database, customer_ids: Sequence[ObjectId]) -> dict[ObjectId, dict[str, Any]]:
-    """The open task of each customer that has one (``open_task_of`` for many in one read)."""
+    """The open task of each customer that has one (a customer has one at most: ``open_key``)."""
     query = {"open_key": {"$in": [open_key(oid) for oid in customer_ids]}}
     return {doc["customer_id"]: doc async for doc in db[TASKS].find(query)}
-
-
-async def insert_task(db: Database, document: dict[str, Any]) -> dict[str, Any]:
-    """Insert the task; returns it with its ``_id``.
-
-    Raises:
-        DuplicateKeyError: the customer already has an open task (same ``open_key``).
-    """
-    result = await db[TASKS].insert_one(document)
-    return {**document, "_id": result.inserted_id}
 
 
 async def get_task(db: Database, oid: ObjectId) -> dict[str, Any] | None:
@@ -59,16 +44,20 @@ async def update_task(
 
     Returns the task as it is afterwards, or None when there is no task with this id.
     """
-    update: dict[str, Any] = {"$set": changes}
-    if note is not None:
-        update["$push"] = {"notes": note}
-    if unset:
-        update["$unset"] = {name: "" for name in unset}
+    update = _task_update(changes, note, unset)
     return await db[TASKS].find_one_and_update({"_id": oid}, update, return_document=ReturnDocument.AFTER)
 
 
+def _task_update(changes: dict[str, Any], note: dict[str, Any] | None, unset: tuple[str, ...]) -> dict[str, Any]:
+    return changing(changes, push={"notes": note} if note is not None else None, unset=unset)
+
+
 def stage_insert(batch: WriteBatch, document: dict[str, Any]) -> None:
-    """``insert_task``, staged in ``batch`` (``document`` carries its ``_id``)."""
+    """Stage inserting the task (``document`` carries its ``_id``).
+
+    The flush raises DuplicateKeyError when the customer already has an open task
+    (same ``open_key``).
+    """
     batch.insert(TASKS, document)
 
 
@@ -81,12 +70,9 @@ def stage_update(
     unset: tuple[str, ...] = (),
 ) -> None:
     """``update_task``, staged in ``batch``."""
-    update: dict[str, Any] = {"$set": changes}
-    if note is not None:
-        update["$push"] = {"notes": note}
-    if unset:
-        update["$unset"] = {name: "" for name in unset}
-    batch.update(TASKS, {"_id": oid}, update)
+    batch.update(
+        TASKS, {"_id": oid}, changing(changes, push={"notes": note} if note is not None else None, unset=unset)
+    )
 
 
 def tasks_filter(*, assignee: str | None, statuses: list[str] | None, customer_id: ObjectId | None) -> dict[str, Any]:

@@ -35,18 +35,10 @@ async def mark_applied(db: Database, customer_id: ObjectId, number: str) -> None
     await db[CREDIT_NOTES].update_one({"_id": ledger_key(customer_id, number)}, {"$set": {"applied": True}})
 
 
-async def credit_notes_of(db: Database, customer_id: ObjectId, *, since: date | None = None) -> list[dict[str, Any]]:
-    """The customer's credit notes (issued on ``since`` or later when given), oldest first."""
-    query: dict[str, Any] = {"customer_id": customer_id}
-    if since is not None:
-        query["issued_on"] = {"$gte": dates.to_bson(since)}
-    return [doc async for doc in db[CREDIT_NOTES].find(query).sort("issued_on", 1)]
-
-
 async def credit_notes_of_many(
     db: Database, customer_ids: Sequence[ObjectId], *, since: date
 ) -> dict[ObjectId, list[dict[str, Any]]]:
-    """Each customer's credit notes issued on ``since`` or later, oldest first (``credit_notes_of`` for many)."""
+    """Each customer's credit notes issued on ``since`` or later, oldest first, in one read."""
     found: dict[ObjectId, list[dict[str, Any]]] = {oid: [] for oid in customer_ids}
     query = {"customer_id": {"$in": list(customer_ids)}, "issued_on": {"$gte": dates.to_bson(since)}}
     async for doc in db[CREDIT_NOTES].find(query).sort("issued_on", 1):

@@ -26,24 +26,21 @@ async def get_request(db: Database, oid: ObjectId) -> dict[str, Any] | None:
     return await db[LIMIT_REQUESTS].find_one({"_id": oid})
 
 
-async def pending_system_request(db: Database, customer_id: ObjectId) -> dict[str, Any] | None:
-    """The scorecard's pending proposal for the customer (there is one at most), or None."""
-    return await db[LIMIT_REQUESTS].find_one(
-        {"customer_id": customer_id, "status": "PENDING", "requested_by": SYSTEM_REQUESTER}
-    )
-
-
 async def update_pending(db: Database, oid: ObjectId, changes: dict[str, Any]) -> dict[str, Any] | None:
     """Change a request only while it is PENDING (else None): one decision per request."""
     return await db[LIMIT_REQUESTS].find_one_and_update(
-        {"_id": oid, "status": "PENDING"}, {"$set": changes}, return_document=ReturnDocument.AFTER
+        _still_pending(oid), {"$set": changes}, return_document=ReturnDocument.AFTER
     )
+
+
+def _still_pending(oid: ObjectId) -> dict[str, Any]:
+    return {"_id": oid, "status": "PENDING"}
 
 
 async def pending_system_requests_of_many(
     db: Database, customer_ids: Sequence[ObjectId]
 ) -> dict[ObjectId, dict[str, Any]]:
-    """The scorecard's pending proposal of each customer that has one (``pending_system_request`` for many)."""
+    """The scorecard's pending proposal of each customer that has one (there is one at most)."""
     query = {"customer_id": {"$in": list(customer_ids)}, "status": "PENDING", "requested_by": SYSTEM_REQUESTER}
     return {doc["customer_id"]: doc async for doc in db[LIMIT_REQUESTS].find(query)}
 
@@ -55,7 +52,7 @@ def stage_insert(batch: WriteBatch, document: dict[str, Any]) -> None:
 
 def stage_update_pending(batch: WriteBatch, oid: ObjectId, changes: dict[str, Any]) -> None:
     """``update_pending``, staged in ``batch`` (it still changes the request only while PENDING)."""
-    batch.update(LIMIT_REQUESTS, {"_id": oid, "status": "PENDING"}, {"$set": changes})
+    batch.update(LIMIT_REQUESTS, _still_pending(oid), {"$set": changes})
 
 
 async def requests_of(db: Database, customer_id: ObjectId, limit: int = 100) -> list[dict[str, Any]]:

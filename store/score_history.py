@@ -9,18 +9,13 @@ from bson import ObjectId
 
 from store import dates
 from store.batch import WriteBatch
-from store.connection import Database
 
 SCORE_HISTORY = "score_history"
 
 
-async def record_score(db: Database, customer_id: ObjectId, day: date, fields: dict[str, Any]) -> None:
-    """Keep the day's score of the customer (``fields``: score, grade, policy version, reason)."""
-    await db[SCORE_HISTORY].update_one(*_day_entry(customer_id, day, fields), upsert=True)
-
-
 def stage_score(batch: WriteBatch, customer_id: ObjectId, day: date, fields: dict[str, Any]) -> None:
-    """``record_score``, staged in ``batch``."""
+    """Stage keeping the day's score of the customer (``fields``: score, grade, policy version,
+    reason); a rescoring on the same day replaces it."""
     batch.update(SCORE_HISTORY, *_day_entry(customer_id, day, fields), upsert=True)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from store.batch import WriteBatch
+from store.batch import WriteBatch, changing
 from store.connection import Database
 from store.paging import Page, SortKey, Window, read_page
 
@@ -37,37 +37,27 @@ async def active_warnings_of_many(
     return found
 
 
-async def insert_warning(db: Database, document: dict[str, Any]) -> dict[str, Any]:
-    """Insert the warning; returns it with its ``_id``.
-
-    Raises:
-        DuplicateKeyError: the customer already has an active warning of this kind (same ``active_key``).
-    """
-    result = await db[WARNINGS].insert_one(document)
-    return {**document, "_id": result.inserted_id}
-
-
 async def update_warning(
     db: Database, oid: ObjectId, changes: dict[str, Any], unset: tuple[str, ...] = ()
 ) -> dict[str, Any] | None:
     """Set ``changes`` and remove the ``unset`` fields; returns the warning afterwards, or None when there is none."""
-    update: dict[str, Any] = {"$set": changes}
-    if unset:
-        update["$unset"] = {name: "" for name in unset}
-    return await db[WARNINGS].find_one_and_update({"_id": oid}, update, return_document=ReturnDocument.AFTER)
+    return await db[WARNINGS].find_one_and_update(
+        {"_id": oid}, changing(changes, unset=unset), return_document=ReturnDocument.AFTER
+    )
 
 
 def stage_insert(batch: WriteBatch, document: dict[str, Any]) -> None:
-    """``insert_warning``, staged in ``batch`` (``document`` carries its ``_id``)."""
+    """Stage inserting the warning (``document`` carries its ``_id``).
+
+    The flush raises DuplicateKeyError when the customer already has an active warning
+    of this kind (same ``active_key``).
+    """
     batch.insert(WARNINGS, document)
 
 
 def stage_update(batch: WriteBatch, oid: ObjectId, changes: dict[str, Any], unset: tuple[str, ...] = ()) -> None:
     """``update_warning``, staged in ``batch``."""
-    update: dict[str, Any] = {"$set": changes}
-    if unset:
-        update["$unset"] = {name: "" for name in unset}
-    batch.update(WARNINGS, {"_id": oid}, update)
+    batch.update(WARNINGS, {"_id": oid}, changing(changes, unset=unset))
 
 
 async def get_warning(db: Database, oid: ObjectId) -> dict[str, Any] | None:
