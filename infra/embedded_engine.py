@@ -337,6 +337,10 @@ class FastIdSQLiteEngine(SQLiteEngine):
             if not isinstance(term, (EqualsCondition, InCondition)) or "." in term.field or term.null_matches_undefined:
                 continue
             values = term.values if isinstance(term, InCondition) else (term.value,)
+            if not values and isinstance(term, InCondition):
+                # ``$in: []`` matches nothing. As shipped, the engine wrote it as SQL
+                # ``IN ()`` on an indexed field, a syntax error that failed the query.
+                return term, ("0", [])
             if not values or not all(isinstance(v, str) or type(v).__name__ == "ObjectId" for v in values):
                 continue  # (a null also matches a missing field, which has no index entry)
             if term.field == "_id":

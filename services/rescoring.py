@@ -174,6 +174,8 @@ async def _rescore_locked(
     are written, together, before the locks are let go. With ``isolate`` a failing
     decision is logged and left out, so one bad customer does not cost the chunk.
     """
+    if not customers:  # every lock of the chunk was busy
+        return {}
     facts = await load_facts(rt, [c["_id"] for c in customers], today)
     writes = WriteBatch()
     events: list[RaisedEvent] = []

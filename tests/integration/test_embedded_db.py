@@ -172,6 +172,24 @@ def test_cheap_copies_and_encoding_give_what_the_shipped_ones_gave() -> None:
         assert len(errors) == 2 and errors[0] is errors[1], (bad, errors)
 
 
+def test_an_empty_in_list_on_an_indexed_field_matches_nothing(tmp_path: Path) -> None:
+    """As shipped, ``$in: []`` on an indexed field became SQL ``IN ()`` and failed the command."""
+
+    async def scenario() -> None:
+        async with _embedded(tmp_path) as db:
+            coll = db.things
+            await coll.create_index("owner")
+            await coll.insert_many([{"owner": f"o{i}"} for i in range(5)])
+            nothing = {"owner": {"$in": []}}
+            assert [d async for d in coll.find(nothing)] == []
+            assert await coll.count_documents(nothing) == 0
+            assert (await coll.update_many(nothing, {"$set": {"x": 1}})).matched_count == 0
+            assert (await coll.delete_many(nothing)).deleted_count == 0
+            assert await coll.count_documents({"owner": {"$in": ["o1", "o2"]}}) == 2
+
+    asyncio.run(scenario())
+
+
 def test_a_batch_insert_commits_once_and_reports_duplicates_by_position(tmp_path: Path) -> None:
     """The one-commit wire insert: fast, and per-document errors exactly as one by one."""
     from pymongo.errors import BulkWriteError

@@ -95,6 +95,7 @@ async def test_a_chunk_rescores_as_one_by_one_would_in_a_handful_of_round_trips(
             assert sent <= 20, commands.counts
             assert commands.counts["update customers"] == 2, "take the locks; write and let go in one"
             assert commands.counts["findAndModify counters"] == 1 and commands.counts["insert events"] == 1
+            assert await rescore_many(rt, [busy], today=TODAY, reason="daily sweep") == [busy], "all busy: all left out"
             overdue = [oid for n, oid in enumerate(ids[:-1]) if n % 2 == 0]
             warned = {w["customer_id"] async for w in db.warnings.find({"customer_id": {"$in": ids}})}
             assert warned == set(overdue), "the overdue ones, and only they, are warned"
